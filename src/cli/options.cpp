@@ -1,0 +1,123 @@
+#include "cli/options.h"
+
+#include <cstdlib>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/parse_size.h"
+
+namespace s3fcp {
+
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+bool env_true(const char* name) {
+  std::string v = env(name);
+  for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return v == "true" || v == "1" || v == "yes";
+}
+
+constexpr const char* kExitCodes = R"(Exit codes:
+  0    success: the whole object was written
+  1    other error
+  2    usage error (bad option, URI or size)
+  3    not found (NoSuchKey, NoSuchBucket, NoSuchVersion)
+  4    access denied or no usable credentials
+  5    the object changed during the download (ETag no longer matches)
+  6    network error or throttling: retries exhausted
+  7    checksum mismatch
+  8    cannot write the destination
+  130  interrupted (SIGINT)
+  141  broken pipe (the reader went away, e.g. `| head`)
+  143  terminated (SIGTERM))";
+
+}  // namespace
+
+Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) {
+  ParsedCommandLine out;
+  Options& o = out.options;
+  std::string source, chunk_size = "8MiB", addressing = "auto", endpoint_url, region;
+
+  CLI::App app{"Copy one S3 object to stdout as fast as the network allows: many concurrent ranged GETs,\n"
+               "bytes written strictly in order.",
+               "s3fcp"};
+  app.footer(std::string("\nCredentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN.\n"
+                         "Endpoint: --endpoint-url, else AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL.\n"
+                         "Region: --region, else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1.\n\n") +
+             kExitCodes);
+  app.set_version_flag("--version", std::string("s3fcp ") + S3FCP_VERSION);
+  app.add_option("SOURCE", source, "s3://bucket/key")->required();
+  app.add_option("DEST", o.destination, "'-' or omitted: stdout");
+  app.add_option("--version-id", o.version_id, "download this version of the object");
+  app.add_option("-c,--concurrency", o.concurrency, "parallel ranged GETs (default 16)");
+  app.add_option("--chunk-size", chunk_size, "bytes per ranged GET: 8MiB, 16M, 1048576 (default 8MiB)");
+  app.add_option("--window", o.window, "chunks held in memory at most (default: 2 x concurrency, at least 4)");
+  app.add_flag("-q,--quiet", o.quiet, "no progress bar");
+  app.add_flag("-v,--verbose", o.verbose, "log every request on stderr (never a secret)");
+  app.add_option("--endpoint-url", endpoint_url, "S3 endpoint, e.g. http://127.0.0.1:9000");
+  app.add_option("--region", region, "AWS region (default us-east-1)");
+  app.add_option("--addressing-style", addressing, "auto, path or virtual (default auto: virtual on AWS)");
+  app.add_flag("--no-sign-request", o.no_sign_request, "send anonymous requests (public objects)");
+  app.add_option("--max-attempts", o.max_attempts, "requests per byte range before giving up (default 10)");
+  app.add_option("--connect-timeout", o.connect_timeout_s, "seconds to wait for a connection (default 10)");
+  app.add_option("--read-timeout", o.read_timeout_s, "seconds without a byte before a request is retried (default 20)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    out.action = ParsedCommandLine::Action::PrintAndExit;
+    out.text = app.help();
+    return out;
+  } catch (const CLI::CallForVersion&) {
+    out.action = ParsedCommandLine::Action::PrintAndExit;
+    out.text = app.version() + "\n";
+    return out;
+  } catch (const CLI::ParseError& e) {
+    return fail(Error::usage(std::string(e.what()) + " (see --help)"));
+  }
+
+  auto uri = parse_s3_uri(source);
+  if (!uri) return fail(uri.error());
+  o.source = std::move(*uri);
+  if (o.destination != "-") {
+    return fail(Error::usage("only stdout is supported as destination for now: omit DEST or use '-'"));
+  }
+  auto size = parse_size(chunk_size);
+  if (!size) return fail(size.error());
+  if (*size < 1024 || *size > (1ull << 30)) {
+    return fail(Error::usage(fmt::format("--chunk-size must be between 1KiB and 1GiB, got '{}'", chunk_size)));
+  }
+  o.chunk_size = *size;
+  if (o.concurrency < 1 || o.concurrency > 1024) {
+    return fail(Error::usage(fmt::format("--concurrency must be between 1 and 1024, got {}", o.concurrency)));
+  }
+  if (o.window == 0) o.window = std::max<uint32_t>(4, 2 * o.concurrency);
+  if (o.max_attempts < 1 || o.max_attempts > 100) {
+    return fail(Error::usage(fmt::format("--max-attempts must be between 1 and 100, got {}", o.max_attempts)));
+  }
+  if (o.connect_timeout_s < 1 || o.read_timeout_s < 1) {
+    return fail(Error::usage("--connect-timeout and --read-timeout must be at least 1 second"));
+  }
+
+  if (endpoint_url.empty() && !env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
+    endpoint_url = env("AWS_ENDPOINT_URL_S3");
+    if (endpoint_url.empty()) endpoint_url = env("AWS_ENDPOINT_URL");
+  }
+  o.endpoint.endpoint_url = endpoint_url;
+  if (region.empty()) region = env("AWS_REGION");
+  if (region.empty()) region = env("AWS_DEFAULT_REGION");
+  if (region.empty()) region = "us-east-1";
+  o.endpoint.region = region;
+  auto style = parse_addressing_style(addressing);
+  if (!style) return fail(style.error());
+  o.endpoint.style = *style;
+  o.ca_bundle = env("AWS_CA_BUNDLE");
+  return out;
+}
+
+}  // namespace s3fcp

@@ -1,0 +1,42 @@
+// The command line: one table of options (CLI11) from which --help is generated, plus the environment
+// variables the AWS CLI users already set. Produces a validated Options or a usage Error; no I/O beyond getenv.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "resolve/endpoint.h"
+#include "resolve/s3_uri.h"
+#include "util/error.h"
+
+namespace s3fcp {
+
+struct Options {
+  S3Uri source;
+  std::string destination = "-";
+  std::string version_id;
+  uint32_t concurrency = 16;
+  uint64_t chunk_size = 8ull << 20;
+  uint32_t window = 0;  // chunks; 0 = derive from concurrency
+  bool quiet = false;
+  bool verbose = false;
+  bool no_sign_request = false;
+  EndpointSettings endpoint;
+  int max_attempts = 10;
+  int connect_timeout_s = 10;
+  int read_timeout_s = 20;
+  std::string ca_bundle;
+};
+
+// What the command line asked for: run, or print help/version and exit 0.
+struct ParsedCommandLine {
+  enum class Action { Run, PrintAndExit } action = Action::Run;
+  std::string text;  // help or version text for PrintAndExit
+  Options options;
+};
+
+// Parses argv with the environment read through `getenv`.
+Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv);
+
+}  // namespace s3fcp

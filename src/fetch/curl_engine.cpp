@@ -1,0 +1,572 @@
+// The network thread. One curl multi handle, a fixed pool of `concurrency` easy handles (connections are kept
+// alive in the multi's cache and reused), and the Scheduler deciding what each free handle fetches next.
+//
+// A transfer's life: the scheduler hands out a task (a byte range); we sign a GET for it (with If-Match once the
+// ETag is known) and add the handle. When the body starts, the headers are checked against the plan: 206, a
+// Content-Range that starts, ends and totals exactly as asked, the pinned ETag. Body bytes are copied straight
+// into the chunk's buffer in the reorder window and published to the writer. When the transfer ends, a short or
+// failed one goes back to the scheduler with only its missing tail, so bytes already delivered (and perhaps
+// already written to stdout) are never fetched or written again.
+//
+// The first request (the probe) asks for [0, chunk) with no HEAD before it: its Content-Range gives the size and
+// its ETag pins the object. A 200 answer (the server ignored Range) turns the probe into a single stream of the
+// whole object, which flows through the same window: when it runs ahead of the window its surplus bytes wait in a
+// small overflow buffer and the transfer is paused until the writer frees a slot.
+#include "fetch/curl_engine.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "fetch/s3_response.h"
+#include "fetch/scheduler.h"
+#include "util/log.h"
+
+namespace s3fcp {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr size_t kMaxErrorBody = 64 * 1024;
+
+std::optional<uint64_t> to_u64(std::string_view s) {
+  uint64_t v = 0;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+
+Error retryable(std::string message) {
+  Error e{ErrorKind::Network, std::move(message)};
+  e.retryable = true;
+  return e;
+}
+
+}  // namespace
+
+void init_network() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+struct Transfer {
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+
+  bool busy = false;
+  bool paused = false;
+  bool finished_pending = false;  // curl is done but overflow bytes still wait for window space
+  FetchTask task;
+  uint64_t cursor = 0;        // absolute offset of the next body byte we need
+  uint64_t start_cursor = 0;  // cursor when this attempt began
+  uint64_t skip = 0;          // leading body bytes to discard (a 200 answer to a resumed whole-object stream)
+  Clock::time_point started;
+
+  // The response being received.
+  bool validated = false;
+  bool body_ok = false;  // a 2xx whose headers passed the checks: the body is object data
+  long status = 0;
+  std::string content_range, etag, request_id, retry_after, date, content_length;
+  std::string error_body;
+  std::optional<Error> failure;
+  std::vector<std::byte> overflow;
+
+  void reset_response() {
+    validated = body_ok = false;
+    status = 0;
+    content_range.clear();
+    etag.clear();
+    request_id.clear();
+    retry_after.clear();
+    date.clear();
+    content_length.clear();
+    error_body.clear();
+    failure.reset();
+  }
+};
+
+struct CurlEngine::Impl {
+  Impl(const EngineOptions& o, S3RequestFactory& f, ReorderWindow& w, DownloadState& s)
+      : options(o),
+        requests(f),
+        window(w),
+        state(s),
+        scheduler(o.chunk_size, o.concurrency, RetryPolicy(o.retry)),
+        rng(o.seed != 0 ? o.seed : static_cast<uint64_t>(Clock::now().time_since_epoch().count())) {}
+
+  const EngineOptions options;
+  S3RequestFactory& requests;
+  ReorderWindow& window;
+  DownloadState& state;
+  Scheduler scheduler;
+  std::mt19937_64 rng;
+  CURLM* multi = nullptr;
+  std::vector<std::unique_ptr<Transfer>> transfers;
+
+  std::string etag;             // pinned by the probe
+  bool whole_object = false;    // the server ignored Range: one stream carries everything
+  bool published = false;       // bytes published since the writer was last woken
+  uint64_t received = 0;
+
+  void setup();
+  void run();
+  void start_ready();
+  bool start(Transfer& t, FetchTask task);
+  void process_messages();
+  void finish(Transfer& t, CURLcode result);
+  void complete(Transfer& t);
+  void drain_overflows();
+
+  // Callbacks (network thread, inside curl_multi_perform).
+  size_t on_header(Transfer& t, std::string_view line);
+  size_t on_write(Transfer& t, const std::byte* data, size_t n);
+  size_t copy_in(Transfer& t, const std::byte* data, size_t n);
+  void validate(Transfer& t);
+  void validate_partial(Transfer& t);
+  void validate_whole(Transfer& t);
+  bool check_etag(Transfer& t);
+  void plan_known(uint64_t total, bool whole);
+  Error curl_failure(const Transfer& t, CURLcode result) const;
+
+  static size_t header_cb(char* buf, size_t size, size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    Impl* self = nullptr;
+    curl_easy_getinfo(t->easy, CURLINFO_PRIVATE, &self);
+    return self->on_header(*t, std::string_view(buf, size * n));
+  }
+  static size_t write_cb(char* buf, size_t size, size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    Impl* self = nullptr;
+    curl_easy_getinfo(t->easy, CURLINFO_PRIVATE, &self);
+    return self->on_write(*t, reinterpret_cast<const std::byte*>(buf), size * n);
+  }
+};
+
+void CurlEngine::Impl::setup() {
+  multi = curl_multi_init();
+  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(options.concurrency));
+  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(options.concurrency) + 4);
+  for (uint32_t i = 0; i < options.concurrency; ++i) {
+    auto t = std::make_unique<Transfer>();
+    CURL* e = curl_easy_init();
+    t->easy = e;
+    curl_easy_setopt(e, CURLOPT_PRIVATE, this);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::write_cb);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Impl::header_cb);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error_buffer);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+    curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);  // S3 keys are not normalised: "a//b" and "./" stay
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);  // below 1 byte/s for stall_timeout: stalled
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.stall_timeout.count()));
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "s3fcp/" S3FCP_VERSION);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    if (!options.ca_bundle.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_bundle.c_str());
+    transfers.push_back(std::move(t));
+  }
+}
+
+void CurlEngine::Impl::run() {
+  while (!state.stopping()) {
+    start_ready();
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    process_messages();
+    if (published) {
+      published = false;
+      window.wake_writer();
+    }
+    if (whole_object) drain_overflows();
+    if (state.stopping() || scheduler.finished()) break;
+
+    int timeout_ms = 1000;
+    if (const auto at = scheduler.next_retry_at()) {
+      const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*at - Clock::now()).count();
+      timeout_ms = static_cast<int>(std::clamp<long long>(wait + 1, 0, timeout_ms));
+    }
+    curl_multi_poll(multi, nullptr, 0, timeout_ms, nullptr);
+  }
+  for (auto& t : transfers) {
+    if (t->busy) curl_multi_remove_handle(multi, t->easy);
+    t->busy = false;
+  }
+}
+
+void CurlEngine::Impl::start_ready() {
+  for (auto& t : transfers) {
+    if (t->busy) continue;
+    auto task = scheduler.next(Clock::now(), window.window_end());
+    if (!task) return;
+    if (!start(*t, *task)) return;
+  }
+}
+
+bool CurlEngine::Impl::start(Transfer& t, FetchTask task) {
+  t.task = task;
+  t.cursor = t.start_cursor = task.range.begin;
+  t.skip = 0;
+  t.paused = t.finished_pending = false;
+  t.overflow.clear();
+  t.reset_response();
+  t.error_buffer[0] = '\0';
+
+  ByteRange range = task.range;
+  if (whole_object) range.end = scheduler.plan().total();
+  auto req = requests.make_get(range, task.probe ? std::string() : etag);
+  if (!req) {
+    state.fail(req.error());
+    return false;
+  }
+  curl_slist_free_all(t.headers);
+  t.headers = nullptr;
+  for (const auto& h : req->headers) t.headers = curl_slist_append(t.headers, h.c_str());
+  curl_easy_setopt(t.easy, CURLOPT_URL, req->url.c_str());
+  curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, t.headers);
+  t.busy = true;
+  t.started = Clock::now();
+  curl_multi_add_handle(multi, t.easy);
+  state.requests.fetch_add(1, std::memory_order_relaxed);
+  if (options.verbose) {
+    log_line(fmt::format("> GET {} {}{}{}", req->url, range.header_value(), task.probe ? " (probe)" : "",
+                         task.attempts > 0 ? fmt::format(" (retry {})", task.attempts) : ""));
+  }
+  return true;
+}
+
+void CurlEngine::Impl::process_messages() {
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    for (auto& t : transfers) {
+      if (t->easy == msg->easy_handle) {
+        const CURLcode result = msg->data.result;
+        curl_multi_remove_handle(multi, t->easy);  // invalidates msg
+        finish(*t, result);
+        break;
+      }
+    }
+  }
+}
+
+size_t CurlEngine::Impl::on_header(Transfer& t, std::string_view line) {
+  if (line.starts_with("HTTP/")) {
+    t.reset_response();  // a new response (after a 100 Continue, or the first)
+    return line.size();
+  }
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos) return line.size();
+  const std::string_view name = line.substr(0, colon);
+  const std::string_view value = trim(line.substr(colon + 1));
+  if (iequals(name, "content-range")) t.content_range = value;
+  else if (iequals(name, "etag")) t.etag = value;
+  else if (iequals(name, "x-amz-request-id")) t.request_id = value;
+  else if (iequals(name, "retry-after")) t.retry_after = value;
+  else if (iequals(name, "date")) t.date = value;
+  else if (iequals(name, "content-length")) t.content_length = value;
+  return line.size();
+}
+
+void CurlEngine::Impl::validate(Transfer& t) {
+  t.validated = true;
+  curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &t.status);
+  if (t.status == 206) {
+    validate_partial(t);
+  } else if (t.status == 200) {
+    validate_whole(t);
+  } else if (t.status >= 200 && t.status < 300) {
+    t.failure = Error{ErrorKind::Other, fmt::format("unexpected HTTP {} to a GET", t.status), t.status};
+  }
+}
+
+void CurlEngine::Impl::validate_partial(Transfer& t) {
+  const auto cr = parse_content_range(t.content_range);
+  const uint64_t asked_end = t.task.probe ? options.chunk_size : t.task.range.end;
+  const auto mismatch = [&] {
+    t.failure = retryable(fmt::format("unexpected Content-Range '{}' for {}", t.content_range,
+                                      ByteRange{t.cursor, asked_end}.describe()));
+  };
+  if (!cr || !cr->first || !cr->total) return mismatch();
+  if (t.task.probe) {
+    const uint64_t total = *cr->total;
+    if (*cr->first != 0 || *cr->last + 1 != std::min(options.chunk_size, total)) return mismatch();
+    etag = t.etag;
+    plan_known(total, false);
+    t.task.probe = false;
+    t.task.range = {0, std::min(options.chunk_size, total)};
+  } else {
+    if (!check_etag(t)) return;
+    if (*cr->first != t.cursor || *cr->last + 1 != t.task.range.end || *cr->total != scheduler.plan().total()) {
+      return mismatch();
+    }
+  }
+  if (const auto length = to_u64(t.content_length); length && *length != *cr->last - *cr->first + 1) {
+    t.failure = retryable(fmt::format("Content-Length {} disagrees with Content-Range '{}'", *length, t.content_range));
+    return;
+  }
+  t.body_ok = true;
+}
+
+void CurlEngine::Impl::validate_whole(Transfer& t) {
+  const auto length = to_u64(t.content_length);
+  if (t.task.probe) {
+    if (!length) {
+      t.failure = Error{ErrorKind::Other, "the server ignored Range and sent no Content-Length", 200};
+      return;
+    }
+    etag = t.etag;
+    plan_known(*length, true);
+    t.task.probe = false;
+    t.task.range = {0, *length};
+    if (options.verbose) log_line("the server ignored Range: downloading the object as one stream");
+  } else if (whole_object) {
+    if (!check_etag(t)) return;
+    if (!length || *length != scheduler.plan().total()) {
+      t.failure = retryable(fmt::format("whole-object answer of {} bytes, expected {}", t.content_length,
+                                        scheduler.plan().total()));
+      return;
+    }
+    t.skip = t.cursor;  // the server restarted from byte 0: drop what we already have
+  } else {
+    t.failure = retryable(fmt::format("the server answered 200 (the whole object) to a request for {}",
+                                      t.task.range.describe()));
+    return;
+  }
+  t.body_ok = true;
+}
+
+bool CurlEngine::Impl::check_etag(Transfer& t) {
+  if (etag.empty() || t.etag.empty() || t.etag == etag) return true;
+  t.failure = Error{ErrorKind::Changed,
+                    fmt::format("object changed during download (ETag was {}, now {})", etag, t.etag), t.status};
+  t.failure->request_id = t.request_id;
+  return false;
+}
+
+void CurlEngine::Impl::plan_known(uint64_t total, bool whole) {
+  const RangePlan plan(total, options.chunk_size);
+  whole_object = whole;
+  scheduler.set_plan(plan, whole);
+  window.set_plan(plan);
+  state.total.store(total, std::memory_order_relaxed);
+  if (options.verbose) {
+    log_line(fmt::format("object: {} bytes, ETag {}, {} chunk{} of {} bytes", total, etag.empty() ? "(none)" : etag,
+                         plan.chunk_count(), plan.chunk_count() == 1 ? "" : "s", options.chunk_size));
+  }
+}
+
+size_t CurlEngine::Impl::on_write(Transfer& t, const std::byte* data, size_t n) {
+  if (!t.validated) validate(t);
+  if (t.failure) return 0;  // aborts the transfer; finish() reports t.failure
+  if (!t.body_ok) {
+    const size_t keep = std::min(n, kMaxErrorBody - std::min(kMaxErrorBody, t.error_body.size()));
+    t.error_body.append(reinterpret_cast<const char*>(data), keep);
+    return n;
+  }
+  if (state.stopping()) return 0;
+  if (!t.overflow.empty()) {
+    copy_in(t, nullptr, 0);
+    if (!t.overflow.empty()) {
+      t.paused = true;
+      return CURL_WRITEFUNC_PAUSE;  // curl hands us these bytes again after the unpause
+    }
+  }
+  const size_t total = n;
+  if (t.skip > 0) {
+    const size_t k = static_cast<size_t>(std::min<uint64_t>(t.skip, n));
+    t.skip -= k;
+    data += k;
+    n -= k;
+  }
+  const size_t taken = copy_in(t, data, n);
+  if (taken < n) {
+    if (t.cursor >= t.task.range.end) {
+      t.failure = retryable(fmt::format("the server sent more than the {} bytes of {}", t.task.range.size(),
+                                        t.task.range.describe()));
+      return 0;
+    }
+    t.overflow.assign(data + taken, data + n);  // only a whole-object stream outruns the window
+  }
+  return total;
+}
+
+// Copies the overflow (when data is null) or new bytes into the window, as far as the window allows.
+size_t CurlEngine::Impl::copy_in(Transfer& t, const std::byte* data, size_t n) {
+  const bool from_overflow = data == nullptr;
+  if (from_overflow) {
+    data = t.overflow.data();
+    n = t.overflow.size();
+  }
+  const uint64_t chunk_size = options.chunk_size;
+  const uint64_t total = scheduler.plan().total();
+  size_t taken = 0;
+  while (taken < n && t.cursor < t.task.range.end) {
+    const uint64_t chunk = t.cursor / chunk_size;
+    if (chunk >= window.window_end()) break;
+    const uint64_t chunk_begin = chunk * chunk_size;
+    const uint64_t limit = std::min({chunk_begin + chunk_size, total, t.task.range.end});
+    const size_t take = static_cast<size_t>(std::min<uint64_t>(n - taken, limit - t.cursor));
+    std::memcpy(window.buffer(chunk).data() + (t.cursor - chunk_begin), data + taken, take);
+    t.cursor += take;
+    taken += take;
+    window.publish(chunk, t.cursor - chunk_begin);
+  }
+  if (taken > 0) {
+    published = true;
+    received += taken;
+    state.received.store(received, std::memory_order_relaxed);
+  }
+  if (from_overflow) t.overflow.erase(t.overflow.begin(), t.overflow.begin() + static_cast<ptrdiff_t>(taken));
+  return taken;
+}
+
+void CurlEngine::Impl::drain_overflows() {
+  for (auto& t : transfers) {
+    if (!t->busy || t->overflow.empty()) continue;
+    copy_in(*t, nullptr, 0);
+    if (!t->overflow.empty()) continue;
+    if (t->finished_pending) {
+      complete(*t);
+    } else if (t->paused) {
+      t->paused = false;
+      curl_easy_pause(t->easy, CURLPAUSE_CONT);
+    }
+  }
+  if (published) {
+    published = false;
+    window.wake_writer();
+  }
+}
+
+Error CurlEngine::Impl::curl_failure(const Transfer& t, CURLcode result) const {
+  const std::string detail = t.error_buffer[0] != '\0' ? t.error_buffer : curl_easy_strerror(result);
+  const std::string where = fmt::format("{} of {}", ByteRange{t.cursor, t.task.range.end}.describe(),
+                                        requests.location().host);
+  switch (result) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return retryable(t.status == 0 && t.cursor == t.start_cursor && t.error_body.empty() && !t.validated
+                           ? fmt::format("timed out ({}) fetching {}", detail, where)
+                           : fmt::format("stalled: no data for {} s ({}) fetching {}",
+                                         options.stall_timeout.count(), detail, where));
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return Error{ErrorKind::Other, fmt::format("{} ({})", detail, requests.location().host)};
+    default:
+      return retryable(fmt::format("{} fetching {}", detail, where));
+  }
+}
+
+void CurlEngine::Impl::finish(Transfer& t, CURLcode result) {
+  if (result == CURLE_OK && !t.validated) validate(t);  // no body: the write callback never ran
+  std::optional<Error> error;
+  if (t.failure) {
+    error = t.failure;
+  } else if (result != CURLE_OK) {
+    error = curl_failure(t, result);
+  } else if (!t.body_ok) {
+    const auto body = parse_s3_error(t.error_body);
+    if (t.task.probe && t.status == 416 &&
+        (t.content_range == "bytes */0" || (body && body->actual_object_size == 0))) {
+      plan_known(0, false);  // an empty object: S3 cannot satisfy any range of it
+      complete(t);
+      return;
+    }
+    error = classify_http_error(t.status, body, t.request_id);
+    if (error->kind == ErrorKind::Changed) {
+      error->message = fmt::format("object changed during download (ETag {} no longer matches)", etag);
+    }
+  } else if (t.cursor < t.task.range.end) {
+    error = retryable(fmt::format("connection closed after {} of {} bytes of {}", t.cursor - t.start_cursor,
+                                  t.task.range.end - t.start_cursor, t.task.range.describe()));
+  }
+  if (error && error->request_id.empty()) error->request_id = t.request_id;
+  if (error && error->http_status == 0) error->http_status = t.status;
+
+  if (!error) {
+    if (!t.overflow.empty()) {
+      t.finished_pending = true;  // the last bytes still wait for window space
+      return;
+    }
+    complete(t);
+    return;
+  }
+
+  t.busy = false;
+  t.overflow.clear();
+  if (error->s3_code == "RequestTimeTooSkewed") {
+    if (const auto server_now = parse_http_date(t.date)) requests.correct_clock(*server_now);
+  }
+  FetchTask remaining = t.task;
+  if (!remaining.probe) {
+    remaining.range.begin = t.cursor;
+    remaining.chunk = t.cursor / options.chunk_size;
+  }
+  const bool progressed = t.cursor > t.start_cursor;
+  const auto retry_after = parse_retry_after(t.retry_after, std::chrono::system_clock::now());
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  if (options.verbose) {
+    log_line(fmt::format("< {} {} failed: {}{}", t.status, ByteRange{t.start_cursor, t.task.range.end}.describe(),
+                         error->s3_code.empty() ? "" : error->s3_code + ": ", error->message));
+  }
+  if (auto fatal = scheduler.on_failure(remaining, *error, progressed, Clock::now(), uniform(rng), retry_after)) {
+    state.fail(*fatal);
+  } else {
+    state.retries.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void CurlEngine::Impl::complete(Transfer& t) {
+  t.busy = false;
+  t.finished_pending = false;
+  scheduler.on_complete();
+  if (options.verbose) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t.started).count();
+    log_line(fmt::format("< {} {} {} bytes in {} ms, request id {}", t.status,
+                         ByteRange{t.start_cursor, t.task.range.end}.describe(), t.cursor - t.start_cursor, ms,
+                         t.request_id.empty() ? "-" : t.request_id));
+  }
+}
+
+CurlEngine::CurlEngine(const EngineOptions& options, S3RequestFactory& requests, ReorderWindow& window,
+                       DownloadState& state)
+    : m_impl(std::make_unique<Impl>(options, requests, window, state)) {
+  m_impl->setup();
+}
+
+CurlEngine::~CurlEngine() {
+  for (auto& t : m_impl->transfers) {
+    if (t->busy) curl_multi_remove_handle(m_impl->multi, t->easy);
+    curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->headers);
+  }
+  curl_multi_cleanup(m_impl->multi);
+}
+
+void CurlEngine::run() { m_impl->run(); }
+
+void CurlEngine::wakeup() { curl_multi_wakeup(m_impl->multi); }
+
+}  // namespace s3fcp

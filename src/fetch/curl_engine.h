@@ -1,0 +1,48 @@
+// The network side of a download: one libcurl multi handle driven by the calling thread (the network thread).
+// See curl_engine.cpp for the transfer lifecycle. This header is curl-free; only curl_engine.cpp includes curl.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "download_state.h"
+#include "fetch/retry_policy.h"
+#include "fetch/s3_request.h"
+#include "reorder/reorder_window.h"
+
+namespace s3fcp {
+
+struct EngineOptions {
+  uint32_t concurrency = 16;
+  uint64_t chunk_size = 8ull << 20;
+  RetryConfig retry;
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::seconds stall_timeout{20};  // a transfer with no byte for this long is retried
+  std::string ca_bundle;                   // AWS_CA_BUNDLE, empty for the system's
+  bool verbose = false;
+  uint64_t seed = 0;                       // jitter RNG seed; 0 = from the clock
+};
+
+class CurlEngine {
+ public:
+  CurlEngine(const EngineOptions& options, S3RequestFactory& requests, ReorderWindow& window, DownloadState& state);
+  ~CurlEngine();
+  CurlEngine(const CurlEngine&) = delete;
+  CurlEngine& operator=(const CurlEngine&) = delete;
+
+  // Runs until every byte is in the window or the download stops; errors go to DownloadState::fail.
+  void run();
+  // Interrupts the network thread's wait. Thread-safe.
+  void wakeup();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+// curl_global_init, once per process, before any thread starts.
+void init_network();
+
+}  // namespace s3fcp

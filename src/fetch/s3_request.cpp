@@ -1,0 +1,44 @@
+#include "fetch/s3_request.h"
+
+namespace s3fcp {
+
+namespace {
+// sha256("") : a GET has an empty body.
+constexpr const char* kEmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+}  // namespace
+
+S3RequestFactory::S3RequestFactory(ObjectLocation location, std::string region, CredentialChain* credentials)
+    : m_location(std::move(location)),
+      m_url(m_location.url()),
+      m_region(std::move(region)),
+      m_credentials(credentials) {}
+
+void S3RequestFactory::correct_clock(std::chrono::system_clock::time_point server_now) {
+  m_clock_offset = server_now - std::chrono::system_clock::now();
+}
+
+Result<HttpRequest> S3RequestFactory::make_get(const std::optional<ByteRange>& range, const std::string& if_match) {
+  HttpRequest req;
+  req.url = m_url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  headers.emplace_back("Host", m_location.host);
+  if (range) headers.emplace_back("Range", range->header_value());
+  if (!if_match.empty()) headers.emplace_back("If-Match", if_match);
+
+  if (m_credentials != nullptr) {
+    auto creds = m_credentials->get();
+    if (!creds) return fail(creds.error());
+    const auto now = std::chrono::system_clock::now() + m_clock_offset;
+    headers.emplace_back("x-amz-content-sha256", kEmptyPayloadHash);
+    headers.emplace_back("x-amz-date", amz_date(now));
+    if (!creds->session_token.empty()) headers.emplace_back("x-amz-security-token", creds->session_token);
+    RequestToSign to_sign{"GET", m_location.canonical_uri, m_location.query, headers, kEmptyPayloadHash};
+    const Signature sig = m_signer.sign(to_sign, *creds, {m_region, "s3"}, now);
+    headers.emplace_back("Authorization", sig.authorization);
+  }
+  req.headers.reserve(headers.size());
+  for (const auto& [name, value] : headers) req.headers.push_back(name + ": " + value);
+  return req;
+}
+
+}  // namespace s3fcp

@@ -1,0 +1,73 @@
+#include "fetch/scheduler.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace s3fcp {
+
+Scheduler::Scheduler(uint64_t chunk_size, uint32_t concurrency, RetryPolicy policy)
+    : m_chunk_size(chunk_size), m_concurrency(std::max<uint32_t>(concurrency, 1)), m_policy(policy) {}
+
+void Scheduler::set_plan(const RangePlan& plan, bool whole_object) {
+  m_plan = plan;
+  m_has_plan = true;
+  m_next_new = whole_object ? plan.chunk_count() : std::min<uint64_t>(1, plan.chunk_count());
+}
+
+std::optional<FetchTask> Scheduler::next(Clock::time_point now, uint64_t window_end) {
+  if (m_active >= m_concurrency) return std::nullopt;
+  auto ready = m_pending.end();
+  for (auto it = m_pending.begin(); it != m_pending.end(); ++it) {
+    if (it->not_before <= now && (ready == m_pending.end() || it->task.chunk < ready->task.chunk)) ready = it;
+  }
+  if (ready != m_pending.end()) {
+    FetchTask task = ready->task;
+    m_pending.erase(ready);
+    ++m_active;
+    return task;
+  }
+  if (!m_probe_issued) {
+    m_probe_issued = true;
+    ++m_active;
+    return FetchTask{0, {0, m_chunk_size}, 0, true};
+  }
+  if (!m_has_plan || m_next_new >= m_plan.chunk_count() || m_next_new >= window_end) return std::nullopt;
+  const uint64_t index = m_next_new++;
+  ++m_active;
+  return FetchTask{index, m_plan.chunk(index), 0, false};
+}
+
+void Scheduler::on_complete() { --m_active; }
+
+std::optional<Error> Scheduler::on_failure(FetchTask task, Error error, bool progressed, Clock::time_point now,
+                                           double uniform01, std::optional<std::chrono::milliseconds> retry_after) {
+  --m_active;
+  task.attempts = progressed ? 1 : task.attempts + 1;
+  if (!m_policy.should_retry(error, task.attempts)) {
+    if (error.retryable) {
+      error.kind = ErrorKind::Network;
+      error.message = fmt::format("gave up on {} after {} attempt{}: {}", task.range.describe(), task.attempts,
+                                  task.attempts == 1 ? "" : "s", error.message);
+    }
+    return error;
+  }
+  ++m_retries;
+  const auto wait = m_policy.backoff(task.attempts, uniform01, retry_after);
+  m_pending.push_back({task, now + wait});
+  return std::nullopt;
+}
+
+std::optional<Scheduler::Clock::time_point> Scheduler::next_retry_at() const {
+  std::optional<Clock::time_point> at;
+  for (const auto& p : m_pending) {
+    if (!at || p.not_before < *at) at = p.not_before;
+  }
+  return at;
+}
+
+bool Scheduler::finished() const {
+  return m_has_plan && m_active == 0 && m_pending.empty() && m_next_new >= m_plan.chunk_count();
+}
+
+}  // namespace s3fcp

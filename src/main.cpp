@@ -1,0 +1,83 @@
+// s3fcp's entry point: parse the command line, resolve where the object is and who we are, run the download,
+// and turn the outcome into one line on stderr and an exit code. The only place that maps Error to text.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "cli/options.h"
+#include "download.h"
+#include "fetch/curl_engine.h"
+#include "fetch/s3_request.h"
+#include "resolve/credentials.h"
+#include "resolve/endpoint.h"
+#include "util/log.h"
+
+using namespace s3fcp;
+
+namespace {
+
+std::string describe(const Error& e, const std::string& source) {
+  std::string line = e.s3_code.empty() ? e.message : e.s3_code + ": " + e.message;
+  std::vector<std::string> context;
+  if (!source.empty()) context.push_back(source);
+  if (e.http_status != 0 && e.kind != ErrorKind::NotFound) context.push_back(fmt::format("HTTP {}", e.http_status));
+  if (!e.request_id.empty()) context.push_back("request id " + e.request_id);
+  if (!context.empty()) line += " (" + fmt::format("{}", fmt::join(context, ", ")) + ")";
+  return line;
+}
+
+int report(const Error& e, const std::string& source) {
+  if (e.kind != ErrorKind::BrokenPipe) log_line(describe(e, source));  // `| head` is not an error to shout about
+  return exit_code(e.kind);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  signal(SIGPIPE, SIG_IGN);  // a closed stdout shows up as EPIPE from write(), handled as exit 141
+
+  auto parsed = parse_command_line(argc, argv);
+  if (!parsed) return report(parsed.error(), "");
+  if (parsed->action == ParsedCommandLine::Action::PrintAndExit) {
+    std::fputs(parsed->text.c_str(), stdout);
+    return 0;
+  }
+  const Options& o = parsed->options;
+  const std::string source = o.source.str();
+
+  auto location = resolve_object_location(o.source, o.endpoint, o.version_id);
+  if (!location) return report(location.error(), source);
+
+  std::unique_ptr<CredentialChain> credentials;
+  if (!o.no_sign_request) {
+    std::vector<std::unique_ptr<CredentialProvider>> providers;
+    providers.push_back(make_env_provider());
+    credentials = std::make_unique<CredentialChain>(std::move(providers));
+    if (auto creds = credentials->get(); !creds) return report(creds.error(), source);
+  }
+
+  init_network();
+  S3RequestFactory requests(*location, o.endpoint.region, credentials.get());
+  DownloadOptions options;
+  options.engine.concurrency = o.concurrency;
+  options.engine.chunk_size = o.chunk_size;
+  options.engine.retry.max_attempts = o.max_attempts;
+  options.engine.connect_timeout = std::chrono::seconds(o.connect_timeout_s);
+  options.engine.stall_timeout = std::chrono::seconds(o.read_timeout_s);
+  options.engine.ca_bundle = o.ca_bundle;
+  options.engine.verbose = o.verbose;
+  options.window_slots = o.window;
+  options.progress = !o.quiet && !o.verbose && isatty(STDERR_FILENO);
+
+  auto result = download_to_fd(requests, options, STDOUT_FILENO);
+  if (!result) return report(result.error(), source);
+  if (o.verbose) {
+    log_line(fmt::format("done: {} bytes in {:.3f} s ({:.1f} MB/s), {} requests, {} retries", result->bytes,
+                         result->seconds, static_cast<double>(result->bytes) / result->seconds / 1e6,
+                         result->requests, result->retries));
+  }
+  return 0;
+}

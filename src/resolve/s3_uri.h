@@ -1,0 +1,24 @@
+// Parsing of `s3://bucket/key` sources. The key is taken literally, byte for byte, exactly as the AWS CLI
+// does: no percent-decoding, no normalisation of "//", "./" or a trailing "/".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "util/error.h"
+
+namespace s3fcp {
+
+struct S3Uri {
+  std::string bucket;
+  std::string key;
+  std::string str() const { return "s3://" + bucket + "/" + key; }
+};
+
+Result<S3Uri> parse_s3_uri(std::string_view text);
+
+// True for bucket names usable as a DNS label in virtual-hosted addressing (lowercase, digits, '-', no dots,
+// since dots break TLS wildcard certificates).
+bool is_dns_compatible_bucket(std::string_view bucket);
+
+}  // namespace s3fcp

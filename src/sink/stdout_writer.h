@@ -1,0 +1,20 @@
+// The writer thread: drains the reorder window in order into a file descriptor (stdout), writing each head
+// chunk's bytes as soon as they arrive, so the first byte leaves about one request latency after start.
+// Blocking writes; the descriptor's flags are never changed (it is inherited and shared with others).
+#pragma once
+
+#include <span>
+
+#include "download_state.h"
+#include "reorder/reorder_window.h"
+#include "util/error.h"
+
+namespace s3fcp {
+
+// Writes all of `bytes`, retrying on EINTR and short writes. EPIPE → BrokenPipe, other errors → Io.
+Result<void> write_all(int fd, std::span<const std::byte> bytes);
+
+// Runs until every chunk is written, the window is closed, or a write fails (reported through `state`).
+void run_writer(int fd, ReorderWindow& window, DownloadState& state);
+
+}  // namespace s3fcp

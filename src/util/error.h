@@ -1,0 +1,49 @@
+// One error type for everything below main(). Only main() turns an Error into a message and an exit code
+// (see exit_code()); the layers below return std::expected<T, Error> and never throw through C callbacks.
+#pragma once
+
+#include <expected>
+#include <string>
+
+namespace s3fcp {
+
+enum class ErrorKind {
+  Other,        // anything not listed below                     -> exit 1
+  Usage,        // bad flag, bad URI, bad size                   -> exit 2
+  NotFound,     // NoSuchKey / NoSuchBucket / NoSuchVersion      -> exit 3
+  Auth,         // AccessDenied, bad or missing credentials      -> exit 4
+  Changed,      // 412 on If-Match: object changed mid-download  -> exit 5
+  Network,      // retries exhausted, timeouts, throttling       -> exit 6
+  Checksum,     // end-to-end checksum mismatch                  -> exit 7
+  Io,           // writing the destination failed                -> exit 8
+  Interrupted,  // SIGINT                                        -> exit 130
+  Terminated,   // SIGTERM                                       -> exit 143
+  BrokenPipe,   // EPIPE on stdout (`| head`)                    -> exit 141
+};
+
+struct Error {
+  Error() = default;
+  Error(ErrorKind k, std::string msg, long status = 0) : kind(k), message(std::move(msg)), http_status(status) {}
+
+  ErrorKind kind = ErrorKind::Other;
+  std::string message;      // one line, no trailing newline, never a secret
+  long http_status = 0;     // 0 when no HTTP response was involved
+  std::string s3_code;      // e.g. "NoSuchKey", empty if none
+  std::string request_id;   // x-amz-request-id, empty if none
+  bool retryable = false;
+
+  static Error usage(std::string msg) { return {ErrorKind::Usage, std::move(msg)}; }
+  static Error other(std::string msg) { return {ErrorKind::Other, std::move(msg)}; }
+};
+
+template <typename T>
+using Result = std::expected<T, Error>;
+
+inline std::unexpected<Error> fail(Error e) { return std::unexpected<Error>(std::move(e)); }
+inline std::unexpected<Error> fail(ErrorKind kind, std::string msg) {
+  return std::unexpected<Error>(Error{kind, std::move(msg)});
+}
+
+int exit_code(ErrorKind kind);
+
+}  // namespace s3fcp
