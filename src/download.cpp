@@ -108,6 +108,7 @@ Result<DownloadSummary> download_to_fd(S3RequestFactory& requests, const Downloa
   summary.bytes = written;
   summary.requests = state.requests.load();
   summary.retries = state.retries.load();
+  summary.hedges = state.hedges.load();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;
 }

@@ -20,6 +20,7 @@ struct DownloadSummary {
   uint64_t bytes = 0;
   uint64_t requests = 0;
   uint64_t retries = 0;
+  uint64_t hedges = 0;
   double seconds = 0;
 };
 

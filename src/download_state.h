@@ -43,6 +43,7 @@ class DownloadState {
   std::atomic<uint64_t> written{0};         // bytes written to the destination (writer thread)
   std::atomic<uint64_t> requests{0};        // GETs sent (network thread)
   std::atomic<uint64_t> retries{0};         // of which retries (network thread)
+  std::atomic<uint64_t> hedges{0};          // of which hedges (network thread)
 
  private:
   mutable std::mutex m_mutex;

@@ -69,15 +69,16 @@ int main(int argc, char** argv) {
   options.engine.stall_timeout = std::chrono::seconds(o.read_timeout_s);
   options.engine.ca_bundle = o.ca_bundle;
   options.engine.verbose = o.verbose;
+  options.engine.hedge = o.hedge;
   options.window_slots = o.window;
   options.progress = !o.quiet && !o.verbose && isatty(STDERR_FILENO);
 
   auto result = download_to_fd(requests, options, STDOUT_FILENO);
   if (!result) return report(result.error(), source);
   if (o.verbose) {
-    log_line(fmt::format("done: {} bytes in {:.3f} s ({:.1f} MB/s), {} requests, {} retries", result->bytes,
-                         result->seconds, static_cast<double>(result->bytes) / result->seconds / 1e6,
-                         result->requests, result->retries));
+    log_line(fmt::format("done: {} bytes in {:.3f} s ({:.1f} MB/s), {} requests, {} retries, {} hedges",
+                         result->bytes, result->seconds, static_cast<double>(result->bytes) / result->seconds / 1e6,
+                         result->requests, result->retries, result->hedges));
   }
   return 0;
 }

@@ -41,7 +41,7 @@ constexpr const char* kExitCodes = R"(Exit codes:
 Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) {
   ParsedCommandLine out;
   Options& o = out.options;
-  std::string source, chunk_size = "8MiB", addressing = "auto", endpoint_url, region;
+  std::string source, chunk_size = "8MiB", max_memory, addressing = "auto", endpoint_url, region;
 
   CLI::App app{"Copy one S3 object to stdout as fast as the network allows: many concurrent ranged GETs,\n"
                "bytes written strictly in order.",
@@ -56,12 +56,14 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   app.add_option("--version-id", o.version_id, "download this version of the object");
   app.add_option("-c,--concurrency", o.concurrency, "parallel ranged GETs (default 16)");
   app.add_option("--chunk-size", chunk_size, "bytes per ranged GET: 8MiB, 16M, 1048576 (default 8MiB)");
-  app.add_option("--window", o.window, "chunks held in memory at most (default: 2 x concurrency, at least 4)");
+  app.add_option("--window", o.window, "chunk buffers held in memory at most (default: the concurrency, at least 2)");
+  app.add_option("--max-memory", max_memory, "cap on chunk buffers: sets the window to SIZE / chunk size");
   app.add_flag("-q,--quiet", o.quiet, "no progress bar");
   app.add_flag("-v,--verbose", o.verbose, "log every request on stderr (never a secret)");
   app.add_option("--endpoint-url", endpoint_url, "S3 endpoint, e.g. http://127.0.0.1:9000");
   app.add_option("--region", region, "AWS region (default us-east-1)");
   app.add_option("--addressing-style", addressing, "auto, path or virtual (default auto: virtual on AWS)");
+  app.add_flag("!--no-hedge", o.hedge, "never race a second request against a crawling chunk");
   app.add_flag("--no-sign-request", o.no_sign_request, "send anonymous requests (public objects)");
   app.add_option("--max-attempts", o.max_attempts, "requests per byte range before giving up (default 10)");
   app.add_option("--connect-timeout", o.connect_timeout_s, "seconds to wait for a connection (default 10)");
@@ -96,7 +98,19 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   if (o.concurrency < 1 || o.concurrency > 1024) {
     return fail(Error::usage(fmt::format("--concurrency must be between 1 and 1024, got {}", o.concurrency)));
   }
-  if (o.window == 0) o.window = std::max<uint32_t>(4, 2 * o.concurrency);
+  if (!max_memory.empty()) {
+    if (o.window != 0) return fail(Error::usage("give either --window or --max-memory, not both"));
+    auto bytes = parse_size(max_memory);
+    if (!bytes) return fail(bytes.error());
+    if (*bytes < o.chunk_size) {
+      return fail(Error::usage(fmt::format("--max-memory {} is less than one chunk ({} bytes)", max_memory, o.chunk_size)));
+    }
+    o.window = static_cast<uint32_t>(std::min<uint64_t>(*bytes / o.chunk_size, 65536));
+  }
+  // The window defaults to the concurrency: every transfer has a buffer, and the peak memory stays at
+  // concurrency x chunk size (measured in README's sweep: a larger window bought no speed).
+  if (o.window == 0) o.window = std::max<uint32_t>(2, o.concurrency);
+  if (o.window > 65536) return fail(Error::usage("--window must be at most 65536"));
   if (o.max_attempts < 1 || o.max_attempts > 100) {
     return fail(Error::usage(fmt::format("--max-attempts must be between 1 and 100, got {}", o.max_attempts)));
   }

@@ -22,6 +22,7 @@ struct Options {
   bool quiet = false;
   bool verbose = false;
   bool no_sign_request = false;
+  bool hedge = true;
   EndpointSettings endpoint;
   int max_attempts = 10;
   int connect_timeout_s = 10;

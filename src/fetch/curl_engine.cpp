@@ -12,6 +12,12 @@
 // its ETag pins the object. A 200 answer (the server ignored Range) turns the probe into a single stream of the
 // whole object, which flows through the same window: when it runs ahead of the window its surplus bytes wait in a
 // small overflow buffer and the transfer is paused until the writer frees a slot.
+//
+// Hedging. When the head chunk (the one the writer waits for) crawls so slowly that finishing it would take
+// much longer than fetching its missing tail afresh, a second transfer (the hedge) requests that tail on
+// another connection. Both write into the same buffer, and only beyond the bytes already there, so the chunk
+// completes with whichever is faster; the other is then cancelled. All callbacks run on this one thread, so the
+// two never write concurrently, and neither writes below the published count the writer may be reading.
 #include "fetch/curl_engine.h"
 
 #include <curl/curl.h>
@@ -69,6 +75,7 @@ struct Transfer {
   char error_buffer[CURL_ERROR_SIZE] = {};
 
   bool busy = false;
+  bool hedge = false;   // a second transfer racing the owner of the same chunk; owns no scheduler task
   bool paused = false;
   bool finished_pending = false;  // curl is done but overflow bytes still wait for window space
   FetchTask task;
@@ -116,7 +123,13 @@ struct CurlEngine::Impl {
   Scheduler scheduler;
   std::mt19937_64 rng;
   CURLM* multi = nullptr;
-  std::vector<std::unique_ptr<Transfer>> transfers;
+  std::vector<std::unique_ptr<Transfer>> transfers;  // concurrency + 1: the spare one is for a hedge
+  // Per window slot: the chunk it holds and how many of its bytes are in the buffer (what was published).
+  std::vector<uint64_t> slot_chunk;
+  std::vector<uint64_t> slot_filled;
+  // Running averages over completed chunk transfers, for the hedging decision.
+  double avg_first_byte_s = 0;
+  double avg_rate = 0;  // bytes/s of one transfer once its body flows
 
   std::string etag;             // pinned by the probe
   bool whole_object = false;    // the server ignored Range: one stream carries everything
@@ -131,6 +144,10 @@ struct CurlEngine::Impl {
   void finish(Transfer& t, CURLcode result);
   void complete(Transfer& t);
   void drain_overflows();
+  void maybe_hedge();
+  Transfer* other_transfer_of(const Transfer& t);
+  void cancel(Transfer& t);
+  void learn_speed(const Transfer& t);
 
   // Callbacks (network thread, inside curl_multi_perform).
   size_t on_header(Transfer& t, std::string_view line);
@@ -159,9 +176,11 @@ struct CurlEngine::Impl {
 
 void CurlEngine::Impl::setup() {
   multi = curl_multi_init();
-  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(options.concurrency));
+  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(options.concurrency) + 1);
   curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(options.concurrency) + 4);
-  for (uint32_t i = 0; i < options.concurrency; ++i) {
+  slot_chunk.assign(window.slots(), UINT64_MAX);
+  slot_filled.assign(window.slots(), 0);
+  for (uint32_t i = 0; i < options.concurrency + 1; ++i) {
     auto t = std::make_unique<Transfer>();
     CURL* e = curl_easy_init();
     t->easy = e;
@@ -199,6 +218,7 @@ void CurlEngine::Impl::run() {
     }
     if (whole_object) drain_overflows();
     if (state.stopping() || scheduler.finished()) break;
+    if (options.hedge) maybe_hedge();
 
     int timeout_ms = 1000;
     if (const auto at = scheduler.next_retry_at()) {
@@ -224,6 +244,7 @@ void CurlEngine::Impl::start_ready() {
 
 bool CurlEngine::Impl::start(Transfer& t, FetchTask task) {
   t.task = task;
+  t.hedge = false;
   t.cursor = t.start_cursor = task.range.begin;
   t.skip = 0;
   t.paused = t.finished_pending = false;
@@ -259,7 +280,7 @@ void CurlEngine::Impl::process_messages() {
   while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
     if (msg->msg != CURLMSG_DONE) continue;
     for (auto& t : transfers) {
-      if (t->easy == msg->easy_handle) {
+      if (t->easy == msg->easy_handle && t->busy) {
         const CURLcode result = msg->data.result;
         curl_multi_remove_handle(multi, t->easy);  // invalidates msg
         finish(*t, result);
@@ -399,6 +420,7 @@ size_t CurlEngine::Impl::on_write(Transfer& t, const std::byte* data, size_t n) 
     n -= k;
   }
   const size_t taken = copy_in(t, data, n);
+  if (t.failure) return 0;
   if (taken < n) {
     if (t.cursor >= t.task.range.end) {
       t.failure = retryable(fmt::format("the server sent more than the {} bytes of {}", t.task.range.size(),
@@ -410,7 +432,8 @@ size_t CurlEngine::Impl::on_write(Transfer& t, const std::byte* data, size_t n) 
   return total;
 }
 
-// Copies the overflow (when data is null) or new bytes into the window, as far as the window allows.
+// Copies the overflow (when data is null) or new bytes into the window, as far as the window allows. Bytes that
+// another transfer of the same chunk (a hedge race) already put there are skipped, not written again.
 size_t CurlEngine::Impl::copy_in(Transfer& t, const std::byte* data, size_t n) {
   const bool from_overflow = data == nullptr;
   if (from_overflow) {
@@ -420,20 +443,46 @@ size_t CurlEngine::Impl::copy_in(Transfer& t, const std::byte* data, size_t n) {
   const uint64_t chunk_size = options.chunk_size;
   const uint64_t total = scheduler.plan().total();
   size_t taken = 0;
+  uint64_t fresh = 0;
   while (taken < n && t.cursor < t.task.range.end) {
     const uint64_t chunk = t.cursor / chunk_size;
     if (chunk >= window.window_end()) break;
     const uint64_t chunk_begin = chunk * chunk_size;
     const uint64_t limit = std::min({chunk_begin + chunk_size, total, t.task.range.end});
+    const size_t slot = static_cast<size_t>(chunk % slot_chunk.size());
+    if (slot_chunk[slot] != chunk) {
+      if (chunk < window.head() || (slot_chunk[slot] != UINT64_MAX && slot_chunk[slot] > chunk)) {
+        // The chunk was finished (by a hedge) and written out; its slot may hold a later chunk now.
+        const size_t skip = static_cast<size_t>(std::min<uint64_t>(n - taken, limit - t.cursor));
+        t.cursor += skip;
+        taken += skip;
+        continue;
+      }
+      slot_chunk[slot] = chunk;
+      slot_filled[slot] = 0;
+    }
+    const uint64_t have = chunk_begin + slot_filled[slot];
+    if (t.cursor < have) {  // already there, from the other transfer of a hedge race
+      const size_t skip = static_cast<size_t>(std::min<uint64_t>(n - taken, std::min(have, limit) - t.cursor));
+      t.cursor += skip;
+      taken += skip;
+      continue;
+    }
+    if (t.cursor > have) {  // would leave a hole in the chunk: never publish bytes we do not have
+      t.failure = Error{ErrorKind::Other, fmt::format("internal error: gap at byte {} of chunk {}", have, chunk)};
+      break;
+    }
     const size_t take = static_cast<size_t>(std::min<uint64_t>(n - taken, limit - t.cursor));
     std::memcpy(window.buffer(chunk).data() + (t.cursor - chunk_begin), data + taken, take);
     t.cursor += take;
     taken += take;
-    window.publish(chunk, t.cursor - chunk_begin);
+    fresh += take;
+    slot_filled[slot] = t.cursor - chunk_begin;
+    window.publish(chunk, slot_filled[slot]);
   }
-  if (taken > 0) {
+  if (fresh > 0) {
     published = true;
-    received += taken;
+    received += fresh;
     state.received.store(received, std::memory_order_relaxed);
   }
   if (from_overflow) t.overflow.erase(t.overflow.begin(), t.overflow.begin() + static_cast<ptrdiff_t>(taken));
@@ -516,6 +565,12 @@ void CurlEngine::Impl::finish(Transfer& t, CURLcode result) {
 
   t.busy = false;
   t.overflow.clear();
+  if (Transfer* other = other_transfer_of(t)) {
+    // A hedge race: the other transfer of this chunk carries on alone and now owns the task.
+    other->hedge = false;
+    if (options.verbose) log_line(fmt::format("dropping the failed {} of a hedged chunk: {}", t.hedge ? "hedge" : "original", error->message));
+    return;
+  }
   if (error->s3_code == "RequestTimeTooSkewed") {
     if (const auto server_now = parse_http_date(t.date)) requests.correct_clock(*server_now);
   }
@@ -539,14 +594,80 @@ void CurlEngine::Impl::finish(Transfer& t, CURLcode result) {
 }
 
 void CurlEngine::Impl::complete(Transfer& t) {
+  if (Transfer* other = other_transfer_of(t)) {
+    if (options.verbose) log_line(fmt::format("{} won the race for {}", t.hedge ? "hedge" : "original", t.task.range.describe()));
+    cancel(*other);
+  }
   t.busy = false;
   t.finished_pending = false;
   scheduler.on_complete();
+  learn_speed(t);
   if (options.verbose) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t.started).count();
     log_line(fmt::format("< {} {} {} bytes in {} ms, request id {}", t.status,
                          ByteRange{t.start_cursor, t.task.range.end}.describe(), t.cursor - t.start_cursor, ms,
                          t.request_id.empty() ? "-" : t.request_id));
+  }
+}
+
+Transfer* CurlEngine::Impl::other_transfer_of(const Transfer& t) {
+  if (whole_object) return nullptr;
+  for (auto& u : transfers) {
+    if (u.get() != &t && u->busy && u->task.chunk == t.task.chunk) return u.get();
+  }
+  return nullptr;
+}
+
+void CurlEngine::Impl::cancel(Transfer& t) {
+  curl_multi_remove_handle(multi, t.easy);
+  t.busy = t.paused = t.finished_pending = false;
+  t.overflow.clear();
+}
+
+void CurlEngine::Impl::learn_speed(const Transfer& t) {
+  if (t.hedge || t.cursor - t.start_cursor < options.chunk_size / 2) return;
+  curl_off_t first_byte_us = 0, total_us = 0;
+  curl_easy_getinfo(t.easy, CURLINFO_STARTTRANSFER_TIME_T, &first_byte_us);
+  curl_easy_getinfo(t.easy, CURLINFO_TOTAL_TIME_T, &total_us);
+  const double first_byte = static_cast<double>(first_byte_us) / 1e6;
+  const double body = static_cast<double>(total_us - first_byte_us) / 1e6;
+  if (body <= 0) return;
+  const double rate = static_cast<double>(t.cursor - t.start_cursor) / body;
+  constexpr double alpha = 0.2;
+  avg_first_byte_s = avg_rate == 0 ? first_byte : (1 - alpha) * avg_first_byte_s + alpha * first_byte;
+  avg_rate = avg_rate == 0 ? rate : (1 - alpha) * avg_rate + alpha * rate;
+}
+
+// Hedge the head chunk when its transfer would take far longer to finish than a fresh request for its missing
+// tail would, judged by the averages of the chunks completed so far. One hedge at a time.
+void CurlEngine::Impl::maybe_hedge() {
+  if (!scheduler.has_plan() || whole_object || avg_rate <= 0) return;
+  Transfer* owner = nullptr;
+  Transfer* spare = nullptr;
+  const uint64_t head = window.head();
+  for (auto& t : transfers) {
+    if (t->busy && t->hedge) return;
+    if (t->busy && t->task.chunk == head) owner = t.get();
+    if (!t->busy) spare = t.get();
+  }
+  if (owner == nullptr || spare == nullptr || owner->paused) return;
+  const ByteRange chunk = scheduler.plan().chunk(head);
+  const size_t slot = static_cast<size_t>(head % slot_chunk.size());
+  const uint64_t have = slot_chunk[slot] == head ? slot_filled[slot] : 0;
+  if (have >= chunk.size()) return;
+  const double remaining = static_cast<double>(chunk.size() - have);
+  const double fresh = avg_first_byte_s + remaining / avg_rate;
+  const double elapsed = std::chrono::duration<double>(Clock::now() - owner->started).count();
+  if (elapsed < std::max(0.2, 2 * fresh)) return;  // give the original a fair chance first
+  const double got = static_cast<double>(owner->cursor - owner->start_cursor);
+  if (got > 0 && remaining / (got / elapsed) < 3 * fresh) return;  // slowish, but not worth a second request
+  if (start(*spare, FetchTask{head, {chunk.begin + have, chunk.end}, 0, false})) {
+    spare->hedge = true;
+    state.hedges.fetch_add(1, std::memory_order_relaxed);
+    if (options.verbose) {
+      log_line(fmt::format("hedging {}: the original has {:.0f} of {} bytes after {:.2f} s",
+                           ByteRange{chunk.begin + have, chunk.end}.describe(), got, chunk.size(), elapsed));
+    }
   }
 }
 

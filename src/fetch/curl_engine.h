@@ -21,6 +21,7 @@ struct EngineOptions {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::seconds stall_timeout{20};  // a transfer with no byte for this long is retried
   std::string ca_bundle;                   // AWS_CA_BUNDLE, empty for the system's
+  bool hedge = true;                       // race a second request against a crawling head chunk
   bool verbose = false;
   uint64_t seed = 0;                       // jitter RNG seed; 0 = from the clock
 };
