@@ -1,6 +1,7 @@
 #include "fetch/scheduler.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include <fmt/format.h>
 
@@ -10,6 +11,7 @@ Scheduler::Scheduler(uint64_t chunk_size, uint32_t concurrency, RetryPolicy poli
     : m_chunk_size(chunk_size), m_concurrency(std::max<uint32_t>(concurrency, 1)), m_policy(policy) {}
 
 void Scheduler::set_plan(const RangePlan& plan, bool whole_object) {
+  assert(plan.chunk_size() == m_chunk_size);  // chunk 0 is the probe's range
   m_plan = plan;
   m_has_plan = true;
   m_next_new = whole_object ? plan.chunk_count() : std::min<uint64_t>(1, plan.chunk_count());

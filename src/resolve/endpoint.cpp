@@ -29,7 +29,9 @@ Result<ParsedUrl> parse_endpoint_url(std::string_view url) {
   const auto slash = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-  if (!path.empty() && path.front() != '/') return fail(Error::usage("endpoint URL may not have a query: '" + shown + "'"));
+  if (path.find_first_of("?#") != std::string_view::npos) {
+    return fail(Error::usage("endpoint URL may not have a query or fragment: '" + shown + "'"));
+  }
   if (authority.empty() || authority.find('@') != std::string_view::npos) {
     return fail(Error::usage("endpoint URL has no usable host: '" + shown + "'"));
   }
@@ -45,6 +47,9 @@ Result<ParsedUrl> parse_endpoint_url(std::string_view url) {
     if ((out.scheme == "http" && value == 80) || (out.scheme == "https" && value == 443)) {
       authority = authority.substr(0, colon);
     }
+  }
+  if (authority.empty() || authority.front() == ':') {
+    return fail(Error::usage("endpoint URL has no usable host: '" + shown + "'"));
   }
   out.host = std::string(authority);
   std::ranges::transform(out.host, out.host.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
