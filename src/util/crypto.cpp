@@ -1,4 +1,5 @@
-// OpenSSL 3 one-shot calls (EVP_Digest, HMAC), no contexts to manage and nothing deprecated.
+// OpenSSL 3 one-shot calls (EVP_Digest, HMAC) for SigV4, and one EVP_MD_CTX per StreamingDigest; nothing
+// deprecated.
 #include "util/crypto.h"
 
 #include <openssl/evp.h>
@@ -55,5 +56,34 @@ std::string hex_lower(std::span<const unsigned char> bytes) {
 }
 
 std::string sha256_hex(std::string_view data) { return hex_lower(sha256(data)); }
+
+void StreamingDigest::CtxFree::operator()(evp_md_ctx_st* ctx) const { EVP_MD_CTX_free(ctx); }
+
+StreamingDigest::StreamingDigest(DigestAlgorithm algorithm) : m_ctx(EVP_MD_CTX_new()) {
+  if (!m_ctx) crypto_failure("EVP_MD_CTX_new");
+  const EVP_MD* md = algorithm == DigestAlgorithm::Sha256 ? EVP_sha256()
+                     : algorithm == DigestAlgorithm::Sha1 ? EVP_sha1()
+                                                          : EVP_md5();
+  if (EVP_DigestInit_ex(m_ctx.get(), md, nullptr) != 1) crypto_failure("EVP_DigestInit_ex");
+}
+
+StreamingDigest::~StreamingDigest() = default;
+StreamingDigest::StreamingDigest(StreamingDigest&&) noexcept = default;
+StreamingDigest& StreamingDigest::operator=(StreamingDigest&&) noexcept = default;
+
+void StreamingDigest::update(std::span<const std::byte> data) {
+  if (!m_ctx) crypto_failure("digest update after finish");
+  if (EVP_DigestUpdate(m_ctx.get(), data.data(), data.size()) != 1) crypto_failure("EVP_DigestUpdate");
+}
+
+std::vector<unsigned char> StreamingDigest::finish() {
+  if (!m_ctx) crypto_failure("digest finished twice");
+  std::vector<unsigned char> out(EVP_MAX_MD_SIZE);
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(m_ctx.get(), out.data(), &len) != 1) crypto_failure("EVP_DigestFinal_ex");
+  out.resize(len);
+  m_ctx.reset();
+  return out;
+}
 
 }  // namespace s3fcp
