@@ -83,6 +83,7 @@ struct Transfer {
   uint64_t start_cursor = 0;  // cursor when this attempt began
   uint64_t skip = 0;          // leading body bytes to discard (a 200 answer to a resumed whole-object stream)
   Clock::time_point started;
+  Clock::time_point last_activity;  // last byte of headers or body, for stall detection
 
   // The response being received.
   bool validated = false;
@@ -130,6 +131,7 @@ struct CurlEngine::Impl {
   // Running averages over completed chunk transfers, for the hedging decision.
   double avg_first_byte_s = 0;
   double avg_rate = 0;  // bytes/s of one transfer once its body flows
+  uint64_t last_hedged_chunk = UINT64_MAX;  // a chunk is hedged once at most
 
   std::string etag;             // pinned by the probe
   bool whole_object = false;    // the server ignored Range: one stream carries everything
@@ -145,6 +147,7 @@ struct CurlEngine::Impl {
   void complete(Transfer& t);
   void drain_overflows();
   void maybe_hedge();
+  void abort_stalled();
   Transfer* other_transfer_of(const Transfer& t);
   void cancel(Transfer& t);
   void learn_speed(const Transfer& t);
@@ -196,8 +199,6 @@ void CurlEngine::Impl::setup() {
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);  // below 1 byte/s for stall_timeout: stalled
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.stall_timeout.count()));
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "s3fcp/" S3FCP_VERSION);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
@@ -218,9 +219,10 @@ void CurlEngine::Impl::run() {
     }
     if (whole_object) drain_overflows();
     if (state.stopping() || scheduler.finished()) break;
+    abort_stalled();
     if (options.hedge) maybe_hedge();
 
-    int timeout_ms = 1000;
+    int timeout_ms = 100;  // also the granularity of stall detection
     if (const auto at = scheduler.next_retry_at()) {
       const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*at - Clock::now()).count();
       timeout_ms = static_cast<int>(std::clamp<long long>(wait + 1, 0, timeout_ms));
@@ -265,7 +267,7 @@ bool CurlEngine::Impl::start(Transfer& t, FetchTask task) {
   curl_easy_setopt(t.easy, CURLOPT_URL, req->url.c_str());
   curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, t.headers);
   t.busy = true;
-  t.started = Clock::now();
+  t.started = t.last_activity = Clock::now();
   curl_multi_add_handle(multi, t.easy);
   state.requests.fetch_add(1, std::memory_order_relaxed);
   if (options.verbose) {
@@ -291,6 +293,7 @@ void CurlEngine::Impl::process_messages() {
 }
 
 size_t CurlEngine::Impl::on_header(Transfer& t, std::string_view line) {
+  t.last_activity = Clock::now();
   if (line.starts_with("HTTP/")) {
     t.reset_response();  // a new response (after a 100 Continue, or the first)
     return line.size();
@@ -397,6 +400,7 @@ void CurlEngine::Impl::plan_known(uint64_t total, bool whole) {
 }
 
 size_t CurlEngine::Impl::on_write(Transfer& t, const std::byte* data, size_t n) {
+  t.last_activity = Clock::now();
   if (!t.validated) validate(t);
   if (t.failure) return 0;  // aborts the transfer; finish() reports t.failure
   if (!t.body_ok) {
@@ -498,6 +502,7 @@ void CurlEngine::Impl::drain_overflows() {
       complete(*t);
     } else if (t->paused) {
       t->paused = false;
+      t->last_activity = Clock::now();
       curl_easy_pause(t->easy, CURLPAUSE_CONT);
     }
   }
@@ -512,11 +517,6 @@ Error CurlEngine::Impl::curl_failure(const Transfer& t, CURLcode result) const {
   const std::string where = fmt::format("{} of {}", ByteRange{t.cursor, t.task.range.end}.describe(),
                                         requests.location().host);
   switch (result) {
-    case CURLE_OPERATION_TIMEDOUT:
-      return retryable(t.status == 0 && t.cursor == t.start_cursor && t.error_body.empty() && !t.validated
-                           ? fmt::format("timed out ({}) fetching {}", detail, where)
-                           : fmt::format("stalled: no data for {} s ({}) fetching {}",
-                                         options.stall_timeout.count(), detail, where));
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -547,7 +547,7 @@ void CurlEngine::Impl::finish(Transfer& t, CURLcode result) {
     if (error->kind == ErrorKind::Changed) {
       error->message = fmt::format("object changed during download (ETag {} no longer matches)", etag);
     }
-  } else if (t.cursor < t.task.range.end) {
+  } else if (t.cursor + t.overflow.size() < t.task.range.end) {  // overflow bytes arrived, they wait for space
     error = retryable(fmt::format("connection closed after {} of {} bytes of {}", t.cursor - t.start_cursor,
                                   t.task.range.end - t.start_cursor, t.task.range.describe()));
   }
@@ -566,7 +566,12 @@ void CurlEngine::Impl::finish(Transfer& t, CURLcode result) {
   t.busy = false;
   t.overflow.clear();
   if (Transfer* other = other_transfer_of(t)) {
-    // A hedge race: the other transfer of this chunk carries on alone and now owns the task.
+    // A hedge race: the other transfer of this chunk carries on alone and now owns the task, unless the error
+    // says the whole download is over (the object changed, access denied, not found).
+    if (!error->retryable) {
+      state.fail(*error);
+      return;
+    }
     other->hedge = false;
     if (options.verbose) log_line(fmt::format("dropping the failed {} of a hedged chunk: {}", t.hedge ? "hedge" : "original", error->message));
     return;
@@ -610,6 +615,20 @@ void CurlEngine::Impl::complete(Transfer& t) {
   }
 }
 
+// A transfer that has received nothing (no header, no body byte) for stall_timeout is abandoned and retried
+// from its first missing byte. Tracked here rather than with curl's low-speed limit, which averages over a
+// window and so fires seconds late after a burst. Paused transfers wait for the writer, not the network.
+void CurlEngine::Impl::abort_stalled() {
+  const auto now = Clock::now();
+  for (auto& t : transfers) {
+    if (!t->busy || t->paused || t->finished_pending || now - t->last_activity < options.stall_timeout) continue;
+    curl_multi_remove_handle(multi, t->easy);
+    t->failure = retryable(fmt::format("stalled: no data for {} s fetching {} of {}", options.stall_timeout.count(),
+                                       ByteRange{t->cursor, t->task.range.end}.describe(), requests.location().host));
+    finish(*t, CURLE_OPERATION_TIMEDOUT);
+  }
+}
+
 Transfer* CurlEngine::Impl::other_transfer_of(const Transfer& t) {
   if (whole_object) return nullptr;
   for (auto& u : transfers) {
@@ -650,7 +669,7 @@ void CurlEngine::Impl::maybe_hedge() {
     if (t->busy && t->task.chunk == head) owner = t.get();
     if (!t->busy) spare = t.get();
   }
-  if (owner == nullptr || spare == nullptr || owner->paused) return;
+  if (owner == nullptr || spare == nullptr || owner->paused || head == last_hedged_chunk) return;
   const ByteRange chunk = scheduler.plan().chunk(head);
   const size_t slot = static_cast<size_t>(head % slot_chunk.size());
   const uint64_t have = slot_chunk[slot] == head ? slot_filled[slot] : 0;
@@ -663,6 +682,7 @@ void CurlEngine::Impl::maybe_hedge() {
   if (got > 0 && remaining / (got / elapsed) < 3 * fresh) return;  // slowish, but not worth a second request
   if (start(*spare, FetchTask{head, {chunk.begin + have, chunk.end}, 0, false})) {
     spare->hedge = true;
+    last_hedged_chunk = head;
     state.hedges.fetch_add(1, std::memory_order_relaxed);
     if (options.verbose) {
       log_line(fmt::format("hedging {}: the original has {:.0f} of {} bytes after {:.2f} s",
