@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Randomized fault soak: SOAK_RUNS downloads (default 40, stopping early to stay under ~80 s), each against a fresh
+# fault server with a random plan of probability-matched faults (resets, short bodies, 500/503, 200-for-206, wrong
+# Content-Range, stalls under --read-timeout 1, sometimes the object changing) and random -c, chunk size, window
+# and --max-attempts. Whatever happens, never a wrong byte:
+#   exit 0  => stdout is sha-exact;
+#   exit != 0 => the exit is 6 (or 5 when the object really changed), stdout is a correct prefix of the original
+#                object and stderr is exactly one line.
+# Every run prints its seed; SOAK_SEED=S SOAK_RUNS=1 tests/e2e/soak_faults.sh replays run S's plan and flags (the
+# fault server draws its probabilities from the same seed; the request interleaving can still differ).
+source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/fault_common.sh"
+export S3FCP_TIMEOUT=30
+RUNS=${SOAK_RUNS:-40}
+BASE=${SOAK_SEED:-$(( $(date +%s%N) % 1000000000 ))}
+BUDGET=${SOAK_BUDGET_S:-80}
+say "SOAK_SEED=$BASE, $RUNS runs (budget ${BUDGET} s)"
+
+# gen_runs BASE N: one line per run: "SEED SIZE CHUNK CONC WINDOW ATTEMPTS READ_TIMEOUT CHANGE<TAB>PLAN<TAB>DESC".
+# Each run's draws come from random.Random(SEED) alone, so a run is replayed by SOAK_SEED=SEED SOAK_RUNS=1.
+gen_runs() {
+  python3 - "$1" "$2" <<'PY'
+import json, random, sys
+base, n = int(sys.argv[1]), int(sys.argv[2])
+for seed in range(base, base + n):
+    rng = random.Random(seed)
+    chunk = rng.choice([16384, 65536, 131072, 262144])
+    if rng.random() < 0.7:  # many parts in flight
+        size = min(rng.randrange(8 * chunk, 40 * chunk), 3 << 20) + rng.randrange(chunk)
+    else:                   # the edges: one byte, around one chunk, two chunks
+        size = rng.choice([1, rng.randrange(1, chunk), chunk - 1, chunk, chunk + 1, 2 * chunk, 2 * chunk + 1])
+    conc = rng.choice([1, 2, 4, 8, 16])
+    window = rng.choice([0, 0, 1, 2, conc, 2 * conc])  # 0: the default
+    attempts = rng.choice([2, 3, 3]) if rng.random() < 0.25 else 10
+    rules, desc, read_timeout = [], [], 20
+    kinds = ["reset_after", "short_body", "status503", "status500", "full_200", "wrong_content_range",
+             "short_length", "stall"]
+    for kind in rng.sample(kinds, rng.randint(1, 4)):
+        p = round(rng.uniform(0.03, 0.2), 3)
+        rule = {"match": {"probability": p}, "times": -1}
+        if kind == "reset_after":
+            rule["reset_after"] = rng.choice([0, 1, rng.randrange(chunk), chunk - 1])
+        elif kind == "short_body":
+            rule["short_body"] = rng.choice([1, rng.randrange(1, chunk)])
+        elif kind == "short_length":
+            rule["short_length"] = rng.choice([1, rng.randrange(1, chunk)])
+        elif kind.startswith("status"):
+            rule.update(fault="status", status=int(kind[6:]))
+            if rng.random() < 0.1:
+                rule["retry_after"] = 1
+        elif kind == "full_200":
+            rule["full_200"] = True
+        elif kind == "wrong_content_range":
+            rule["wrong_content_range"] = True
+            if rng.random() < 0.3:
+                rule["total"] = size + rng.choice([-1, 1])
+            else:
+                rule["shift"] = rng.choice([-1, 1, 7])
+        elif kind == "stall":  # each costs a --read-timeout 1 wait: keep them rare
+            p = round(rng.uniform(0.01, 0.04), 3)
+            rule = {"match": {"probability": p}, "fault": "stall", "after": rng.randrange(chunk), "seconds": 10,
+                    "times": -1}
+            read_timeout = 1
+        desc.append(f"{kind}@{p}")
+        rules.append(rule)
+    change = 1 if rng.random() < 0.15 else 0
+    if change:
+        # Only on a request that carries If-Match: a change before the probe would just be another object.
+        p = round(rng.uniform(0.02, 0.1), 3)
+        rules.insert(0, {"match": {"has_if_match": True, "probability": p}, "change_object": True,
+                         "content_seed": rng.randrange(1000), "times": 1})
+        desc.append(f"change@{p}")
+    params = " ".join(str(v) for v in (seed, size, chunk, conc, window, attempts, read_timeout, change))
+    print(params, json.dumps({"rules": rules}), " ".join(desc), sep="\t")
+PY
+}
+
+declare -A dist=()
+failures=()
+t_start=$SECONDS
+gen_runs "$BASE" "$RUNS" >"$TMP/runs"
+i=0
+while IFS=$'\t' read -r params plan desc; do
+  if ((SECONDS - t_start >= BUDGET)); then
+    say "time budget of ${BUDGET} s used up after $i runs"
+    break
+  fi
+  read -r seed size chunk conc window attempts read_timeout change <<<"$params"
+  key=soak$i.bin
+  fault_obj soak "$key" "$size"
+  FAULT_SEED=$seed start_fault_server "$plan"
+  args=(s3://soak/"$key" -c "$conc" --chunk-size "$chunk" --max-attempts "$attempts" --read-timeout "$read_timeout")
+  ((window == 0)) || args+=(--window "$window")
+  t0=$(ms_now)
+  code=0
+  s3fcp "${args[@]}" >"$STDOUT" 2>"$STDERR" || code=$?
+  ms=$(($(ms_now) - t0))
+  dist[$code]=$((${dist[$code]:-0} + 1))
+  problem=""
+  out_size=$(stat -c %s "$STDOUT")
+  if ((code == 0)); then
+    cmp -s "$STDOUT" "$OBJ" || problem="exit 0 but stdout differs from the object ($out_size of $size bytes)"
+  else
+    case $code in
+      6) ;;
+      5) ((change)) && (($(request_count "fault == 'change_object'") > 0)) ||
+        problem="exit 5 (object changed) but the object never changed" ;;
+      *) problem="unexpected exit $code" ;;
+    esac
+    [[ -n $problem ]] || assert_prefix "$STDOUT" "$OBJ" 2>/dev/null 9>/dev/null ||
+      problem="exit $code and stdout ($out_size bytes) is not a prefix of the object"
+    [[ -n $problem ]] || assert_one_line "$STDERR" 9>/dev/null ||
+      problem="exit $code and stderr is not one line: $(head -c 300 "$STDERR")"
+  fi
+  line="run $i seed $seed: size $size chunk $chunk -c $conc window ${window/#0/default} attempts $attempts"
+  line+=" read-timeout $read_timeout [$desc] -> exit $code, $out_size bytes, $(wc -l <"$REQUEST_LOG") requests, $ms ms"
+  if [[ -n $problem ]]; then
+    say "$line"
+    say "  FAIL: $problem"
+    say "  stderr: $(head -c 500 "$STDERR")"
+    say "  plan: $plan"
+    log_dump 'fault is not None' | head -n 8 >&9
+    failures+=("run $i (SOAK_SEED=$seed SOAK_RUNS=1): $problem")
+  else
+    say "$line${code:+$( ((code)) && echo " : $(head -c 200 "$STDERR")")}"
+  fi
+  rm -f "$FAULT_DATA/soak/$key" "$OBJ"
+  i=$((i + 1))
+done <"$TMP/runs"
+stop_fault_server
+
+summary=""
+for code in $(printf '%s\n' "${!dist[@]}" | sort -n); do summary+=" exit $code: ${dist[$code]};"; done
+say "exit codes:$summary total $((SECONDS - t_start)) s"
+if ((${#failures[@]})); then
+  say "${#failures[@]} run(s) broke the rules:"
+  printf '  %s\n' "${failures[@]}" >&9
+  false
+fi
+say "ok"
