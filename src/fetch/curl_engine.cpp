@@ -109,7 +109,7 @@ struct Transfer {
 };
 
 struct CurlEngine::Impl {
-  Impl(const EngineOptions& o, S3RequestFactory& f, ReorderWindow& w, DownloadState& s)
+  Impl(const EngineOptions& o, S3RequestFactory& f, ChunkStore& w, DownloadState& s)
       : options(o),
         requests(f),
         window(w),
@@ -119,7 +119,7 @@ struct CurlEngine::Impl {
 
   const EngineOptions options;
   S3RequestFactory& requests;
-  ReorderWindow& window;
+  ChunkStore& window;
   DownloadState& state;
   Scheduler scheduler;
   std::mt19937_64 rng;
@@ -208,6 +208,13 @@ void CurlEngine::Impl::setup() {
 }
 
 void CurlEngine::Impl::run() {
+  if (options.resume) {
+    etag = options.resume->etag;
+    const RangePlan plan(options.resume->object_size, options.chunk_size);
+    scheduler.resume(plan, options.resume->done);
+    window.set_plan(plan);
+    state.total.store(plan.total(), std::memory_order_relaxed);
+  }
   while (!state.stopping()) {
     start_ready();
     int running = 0;
@@ -215,7 +222,7 @@ void CurlEngine::Impl::run() {
     process_messages();
     if (published) {
       published = false;
-      window.wake_writer();
+      window.wake_consumer();
     }
     if (whole_object) drain_overflows();
     if (state.stopping() || scheduler.finished()) break;
@@ -477,7 +484,10 @@ size_t CurlEngine::Impl::copy_in(Transfer& t, const std::byte* data, size_t n) {
       break;
     }
     const size_t take = static_cast<size_t>(std::min<uint64_t>(n - taken, limit - t.cursor));
-    std::memcpy(window.buffer(chunk).data() + (t.cursor - chunk_begin), data + taken, take);
+    if (auto stored = window.store(chunk, t.cursor - chunk_begin, {data + taken, take}); !stored) {
+      state.fail(stored.error());
+      break;
+    }
     t.cursor += take;
     taken += take;
     fresh += take;
@@ -508,7 +518,7 @@ void CurlEngine::Impl::drain_overflows() {
   }
   if (published) {
     published = false;
-    window.wake_writer();
+    window.wake_consumer();
   }
 }
 
@@ -691,7 +701,7 @@ void CurlEngine::Impl::maybe_hedge() {
   }
 }
 
-CurlEngine::CurlEngine(const EngineOptions& options, S3RequestFactory& requests, ReorderWindow& window,
+CurlEngine::CurlEngine(const EngineOptions& options, S3RequestFactory& requests, ChunkStore& window,
                        DownloadState& state)
     : m_impl(std::make_unique<Impl>(options, requests, window, state)) {
   m_impl->setup();

@@ -5,14 +5,23 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "download_state.h"
 #include "fetch/retry_policy.h"
 #include "fetch/s3_request.h"
-#include "reorder/reorder_window.h"
+#include "reorder/chunk_store.h"
 
 namespace s3fcp {
+
+// A download resumed from a journal: the object as it was, and the chunks already stored.
+struct ResumeState {
+  uint64_t object_size = 0;
+  std::string etag;
+  std::vector<bool> done;  // per chunk of RangePlan(object_size, chunk_size)
+};
 
 struct EngineOptions {
   uint32_t concurrency = 16;
@@ -24,11 +33,12 @@ struct EngineOptions {
   bool hedge = true;                       // race a second request against a crawling head chunk
   bool verbose = false;
   uint64_t seed = 0;                       // jitter RNG seed; 0 = from the clock
+  std::optional<ResumeState> resume;       // plan and ETag known up front; done chunks are skipped
 };
 
 class CurlEngine {
  public:
-  CurlEngine(const EngineOptions& options, S3RequestFactory& requests, ReorderWindow& window, DownloadState& state);
+  CurlEngine(const EngineOptions& options, S3RequestFactory& requests, ChunkStore& window, DownloadState& state);
   ~CurlEngine();
   CurlEngine(const CurlEngine&) = delete;
   CurlEngine& operator=(const CurlEngine&) = delete;

@@ -17,6 +17,15 @@ void Scheduler::set_plan(const RangePlan& plan, bool whole_object) {
   m_next_new = whole_object ? plan.chunk_count() : std::min<uint64_t>(1, plan.chunk_count());
 }
 
+void Scheduler::resume(const RangePlan& plan, std::vector<bool> done) {
+  assert(plan.chunk_size() == m_chunk_size);
+  m_plan = plan;
+  m_has_plan = true;
+  m_probe_issued = true;
+  m_done = std::move(done);
+  m_next_new = 0;
+}
+
 std::optional<FetchTask> Scheduler::next(Clock::time_point now, uint64_t window_end) {
   if (m_active >= m_concurrency) return std::nullopt;
   auto ready = m_pending.end();
@@ -34,6 +43,7 @@ std::optional<FetchTask> Scheduler::next(Clock::time_point now, uint64_t window_
     ++m_active;
     return FetchTask{0, {0, m_chunk_size}, 0, true};
   }
+  while (m_next_new < m_done.size() && m_next_new < m_plan.chunk_count() && m_done[m_next_new]) ++m_next_new;
   if (!m_has_plan || m_next_new >= m_plan.chunk_count() || m_next_new >= window_end) return std::nullopt;
   const uint64_t index = m_next_new++;
   ++m_active;
@@ -69,6 +79,11 @@ std::optional<Scheduler::Clock::time_point> Scheduler::next_retry_at() const {
 }
 
 bool Scheduler::finished() const {
+  if (m_has_plan && m_active == 0 && m_pending.empty()) {
+    uint64_t next = m_next_new;
+    while (next < m_done.size() && next < m_plan.chunk_count() && m_done[next]) ++next;
+    if (next >= m_plan.chunk_count()) return true;
+  }
   return m_has_plan && m_active == 0 && m_pending.empty() && m_next_new >= m_plan.chunk_count();
 }
 

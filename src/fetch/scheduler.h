@@ -34,6 +34,8 @@ class Scheduler {
   // The object's size is known. With `whole_object` the probe's transfer carries the whole object (the server
   // ignored Range), so no other chunk is ever scheduled.
   void set_plan(const RangePlan& plan, bool whole_object = false);
+  // Resuming: the plan is known before any request, and chunks marked in `done` are never fetched. No probe.
+  void resume(const RangePlan& plan, std::vector<bool> done);
   bool has_plan() const { return m_has_plan; }
   const RangePlan& plan() const { return m_plan; }
 
@@ -61,6 +63,7 @@ class Scheduler {
   bool m_has_plan = false;
   bool m_probe_issued = false;
   uint64_t m_next_new = 0;  // next chunk never requested
+  std::vector<bool> m_done;  // resumed: chunks already stored
   uint32_t m_active = 0;
   uint64_t m_retries = 0;
   std::vector<Pending> m_pending;  // tasks waiting for their backoff to elapse; few, so a vector

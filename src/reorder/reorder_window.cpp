@@ -1,5 +1,6 @@
 #include "reorder/reorder_window.h"
 
+#include <cstring>
 #include <optional>
 
 namespace s3fcp {
@@ -25,7 +26,12 @@ std::span<std::byte> ReorderWindow::buffer(uint64_t chunk) {
   return {slot.data.get(), m_chunk_size};
 }
 
-void ReorderWindow::wake_writer() {
+Result<void> ReorderWindow::store(uint64_t chunk, uint64_t offset, std::span<const std::byte> bytes) {
+  std::memcpy(buffer(chunk).data() + offset, bytes.data(), bytes.size());
+  return {};
+}
+
+void ReorderWindow::wake_consumer() {
   { std::lock_guard lock(m_mutex); }  // pairs with the predicate check in wait_readable: no lost wake-up
   m_cv.notify_one();
 }

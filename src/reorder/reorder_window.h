@@ -6,7 +6,7 @@
 // and then publishes the new count with a release store; the writer reads it with an acquire load and may write
 // out everything below it. `head` is advanced by the writer only, after it has finished a chunk and reset its
 // slot (release), and read by the network thread (acquire) to decide what may start. The only lock guards the
-// writer's sleep: the network thread calls wake_writer() once per batch of received data, not per callback.
+// writer's sleep: the network thread calls wake_consumer() once per batch of received data, not per callback.
 // Buffers are allocated on first use of a slot and reused for every later chunk of that slot.
 #pragma once
 
@@ -21,31 +21,33 @@
 #include <vector>
 
 #include "plan/range_plan.h"
+#include "reorder/chunk_store.h"
 
 namespace s3fcp {
 
-class ReorderWindow {
+class ReorderWindow final : public ChunkStore {
  public:
   ReorderWindow(uint32_t slots, uint64_t chunk_size);
   ReorderWindow(const ReorderWindow&) = delete;
   ReorderWindow& operator=(const ReorderWindow&) = delete;
 
-  uint32_t slots() const { return static_cast<uint32_t>(m_slots.size()); }
+  uint32_t slots() const override { return static_cast<uint32_t>(m_slots.size()); }
   uint64_t chunk_size() const { return m_chunk_size; }
 
   // Called once, by the network thread, when the object size is known.
-  void set_plan(const RangePlan& plan);
+  void set_plan(const RangePlan& plan) override;
 
   // --- network thread ---
   // One past the last chunk that may be started now.
-  uint64_t window_end() const { return m_head.load(std::memory_order_acquire) + slots(); }
+  uint64_t window_end() const override { return m_head.load(std::memory_order_acquire) + slots(); }
   // The buffer of `chunk` (which must be below window_end()); allocated on first use.
   std::span<std::byte> buffer(uint64_t chunk);
   // The first `filled` bytes of `chunk` are now valid.
-  void publish(uint64_t chunk, uint64_t filled) {
+  Result<void> store(uint64_t chunk, uint64_t offset, std::span<const std::byte> bytes) override;
+  void publish(uint64_t chunk, uint64_t filled) override {
     m_slots[chunk % m_slots.size()].filled.store(filled, std::memory_order_release);
   }
-  void wake_writer();
+  void wake_consumer() override;
   // Stop: the writer's wait returns nothing from now on.
   void close();
 
@@ -60,7 +62,7 @@ class ReorderWindow {
   std::optional<Readable> wait_readable(uint64_t written);
   // The writer finished the head chunk: free its slot and move on.
   void advance();
-  uint64_t head() const { return m_head.load(std::memory_order_acquire); }
+  uint64_t head() const override { return m_head.load(std::memory_order_acquire); }
   uint64_t chunk_length(uint64_t chunk) const { return m_plan.chunk(chunk).size(); }
   // Buffers ever allocated (for tests of the memory bound).
   uint32_t allocated_buffers() const { return m_allocated.load(std::memory_order_relaxed); }

@@ -26,7 +26,7 @@ void fill(ReorderWindow& w, const RangePlan& plan, uint64_t chunk, uint64_t from
   const uint64_t base = plan.chunk(chunk).begin;
   for (uint64_t i = from; i < to; ++i) buf[i] = pattern(base + i);
   w.publish(chunk, to);
-  w.wake_writer();
+  w.wake_consumer();
 }
 
 void fill_whole(ReorderWindow& w, const RangePlan& plan, uint64_t chunk) {
