@@ -41,7 +41,20 @@ void signal_done(int event_fd) {
 
 }  // namespace
 
-Result<DownloadSummary> download_to_fd(S3RequestFactory& requests, const DownloadOptions& options, int fd) {
+DownloadSummary summarize(const DownloadState& state, std::chrono::steady_clock::time_point started) {
+  DownloadSummary summary;
+  summary.bytes = state.written.load();
+  summary.requests = state.requests.load();
+  summary.retries = state.retries.load();
+  summary.hedges = state.hedges.load();
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  summary.etag = state.etag();
+  summary.checksum = state.checksum_result();
+  return summary;
+}
+
+Result<void> download_to_fd(S3RequestFactory& requests, const DownloadOptions& options, int fd,
+                            DownloadSummary& summary) {
   const auto started = std::chrono::steady_clock::now();
   ReorderWindow window(options.window_slots, options.engine.chunk_size);
   DownloadState state;
@@ -97,20 +110,14 @@ Result<DownloadSummary> download_to_fd(S3RequestFactory& requests, const Downloa
   bar.finish();
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 
+  summary = summarize(state, started);
   if (auto error = state.error()) return fail(*error);
   const uint64_t total = state.total.load();
-  const uint64_t written = state.written.load();
-  if (total == DownloadState::kUnknown || written != total) {
+  if (total == DownloadState::kUnknown || summary.bytes != total) {
     // Belt and braces: never report success for an incomplete stream.
-    return fail(ErrorKind::Other, fmt::format("internal error: wrote {} of {} bytes", written, total));
+    return fail(ErrorKind::Other, fmt::format("internal error: wrote {} of {} bytes", summary.bytes, total));
   }
-  DownloadSummary summary;
-  summary.bytes = written;
-  summary.requests = state.requests.load();
-  summary.retries = state.retries.load();
-  summary.hedges = state.hedges.load();
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return summary;
+  return {};
 }
 
 }  // namespace s3fcp

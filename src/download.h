@@ -2,8 +2,12 @@
 // calling thread, signals and the progress bar. Returns only when both threads have stopped.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
+#include <string>
 
+#include "download_state.h"
 #include "fetch/curl_engine.h"
 #include "fetch/s3_request.h"
 #include "util/error.h"
@@ -17,13 +21,20 @@ struct DownloadOptions {
 };
 
 struct DownloadSummary {
-  uint64_t bytes = 0;
+  uint64_t bytes = 0;  // written to the destination
   uint64_t requests = 0;
   uint64_t retries = 0;
   uint64_t hedges = 0;
   double seconds = 0;
+  std::string etag;
+  std::optional<DownloadState::ChecksumResult> checksum;
 };
 
-Result<DownloadSummary> download_to_fd(S3RequestFactory& requests, const DownloadOptions& options, int fd);
+// What the threads left in `state`, for --stats and -v; valid after success and failure alike.
+DownloadSummary summarize(const DownloadState& state, std::chrono::steady_clock::time_point started);
+
+// Fills `summary` whether or not the download succeeds.
+Result<void> download_to_fd(S3RequestFactory& requests, const DownloadOptions& options, int fd,
+                            DownloadSummary& summary);
 
 }  // namespace s3fcp

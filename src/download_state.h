@@ -4,14 +4,23 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
 
+#include "checksum/checksum.h"
 #include "util/error.h"
 
 namespace s3fcp {
+
+// What the object says its checksum is, learnt by the network thread (from a HEAD sent beside the first GET)
+// before the writer writes its first byte.
+struct ChecksumDecision {
+  std::optional<ExpectedChecksum> expected;  // nothing to verify when empty
+  std::string etag;                          // the ETag the checksum belongs to
+};
 
 class DownloadState {
  public:
@@ -29,8 +38,48 @@ class DownloadState {
       m_error = std::move(error);
       m_stopping.store(true, std::memory_order_release);
     }
+    m_cv.notify_all();
     if (wake_network) wake_network();
     if (wake_writer) wake_writer();
+  }
+
+  // Network thread: the checksum to verify is known (set once).
+  void decide_checksum(ChecksumDecision decision) {
+    {
+      std::lock_guard lock(m_mutex);
+      m_checksum = std::move(decision);
+    }
+    m_cv.notify_all();
+  }
+  // Writer: waits for the decision; nullopt when the download stops first.
+  std::optional<ChecksumDecision> wait_checksum() {
+    std::unique_lock lock(m_mutex);
+    m_cv.wait(lock, [&] { return m_checksum.has_value() || m_error.has_value(); });
+    return m_error ? std::nullopt : m_checksum;
+  }
+
+  // The ETag every part was checked against (network thread, once, before any byte is published).
+  void set_etag(std::string etag) {
+    std::lock_guard lock(m_mutex);
+    m_etag = std::move(etag);
+  }
+  std::string etag() const {
+    std::lock_guard lock(m_mutex);
+    return m_etag;
+  }
+
+  // The outcome of the end-to-end check, for --stats and -v (writer thread, once).
+  struct ChecksumResult {
+    std::string algorithm, expected, computed;
+    bool ok = false;
+  };
+  void set_checksum_result(ChecksumResult r) {
+    std::lock_guard lock(m_mutex);
+    m_checksum_result = std::move(r);
+  }
+  std::optional<ChecksumResult> checksum_result() const {
+    std::lock_guard lock(m_mutex);
+    return m_checksum_result;
   }
   bool stopping() const { return m_stopping.load(std::memory_order_acquire); }
   std::optional<Error> error() const {
@@ -47,7 +96,11 @@ class DownloadState {
 
  private:
   mutable std::mutex m_mutex;
+  std::condition_variable m_cv;
   std::optional<Error> m_error;
+  std::optional<ChecksumDecision> m_checksum;
+  std::optional<ChecksumResult> m_checksum_result;
+  std::string m_etag;
   std::atomic<bool> m_stopping{false};
 };
 

@@ -3,9 +3,12 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/options.h"
 #include "download.h"
@@ -32,6 +35,31 @@ std::string describe(const Error& e, const std::string& source) {
 int report(const Error& e, const std::string& source) {
   if (e.kind != ErrorKind::BrokenPipe) log_line(describe(e, source));  // `| head` is not an error to shout about
   return exit_code(e.kind);
+}
+
+// --stats json: one JSON object on one stderr line.
+void print_stats_json(const DownloadSummary& s, const Options& o, int code, const std::optional<Error>& error) {
+  nlohmann::json j;
+  j["source"] = o.source.str();
+  j["bytes"] = s.bytes;
+  j["seconds"] = s.seconds;
+  j["mb_per_s"] = s.seconds > 0 ? static_cast<double>(s.bytes) / s.seconds / 1e6 : 0.0;
+  j["requests"] = s.requests;
+  j["retries"] = s.retries;
+  j["hedges"] = s.hedges;
+  j["etag"] = s.etag;
+  j["version_id"] = o.version_id.empty() ? nlohmann::json() : nlohmann::json(o.version_id);
+  if (s.checksum) {
+    j["checksum"] = {{"algorithm", s.checksum->algorithm}, {"expected", s.checksum->expected},
+                     {"computed", s.checksum->computed}, {"result", s.checksum->ok ? "ok" : "mismatch"}};
+  } else {
+    j["checksum"] = {{"result", o.checksum.kind == ChecksumMode::Kind::Off ? "off" : "not-verified"}};
+  }
+  j["exit_code"] = code;
+  j["exit_reason"] = error ? error->message : "ok";
+  if (error && !error->s3_code.empty()) j["s3_code"] = error->s3_code;
+  const std::string line = j.dump() + "\n";
+  [[maybe_unused]] const auto n = ::write(STDERR_FILENO, line.data(), line.size());
 }
 
 }  // namespace
@@ -70,15 +98,23 @@ int main(int argc, char** argv) {
   options.engine.ca_bundle = o.ca_bundle;
   options.engine.verbose = o.verbose;
   options.engine.hedge = o.hedge;
+  options.engine.checksum = o.checksum;
   options.window_slots = o.window;
   options.progress = !o.quiet && !o.verbose && isatty(STDERR_FILENO);
 
-  auto result = download_to_fd(requests, options, STDOUT_FILENO);
-  if (!result) return report(result.error(), source);
+  DownloadSummary summary;
+  auto result = download_to_fd(requests, options, STDOUT_FILENO, summary);
+  const int code = result ? 0 : report(result.error(), source);
   if (o.verbose) {
-    log_line(fmt::format("done: {} bytes in {:.3f} s ({:.1f} MB/s), {} requests, {} retries, {} hedges",
-                         result->bytes, result->seconds, static_cast<double>(result->bytes) / result->seconds / 1e6,
-                         result->requests, result->retries, result->hedges));
+    log_line(fmt::format("{}: {} bytes in {:.3f} s ({:.1f} MB/s), {} requests, {} retries, {} hedges",
+                         result ? "done" : "stopped", summary.bytes, summary.seconds,
+                         static_cast<double>(summary.bytes) / std::max(summary.seconds, 1e-9) / 1e6,
+                         summary.requests, summary.retries, summary.hedges));
   }
-  return 0;
+  if (o.print_checksum && summary.checksum) {
+    log_line(fmt::format("checksum {} {} {}", summary.checksum->algorithm, summary.checksum->computed,
+                         summary.checksum->ok ? "OK" : "MISMATCH"));
+  }
+  if (o.stats_json) print_stats_json(summary, o, code, result ? std::nullopt : std::optional(result.error()));
+  return code;
 }

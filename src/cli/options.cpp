@@ -41,7 +41,7 @@ constexpr const char* kExitCodes = R"(Exit codes:
 Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) {
   ParsedCommandLine out;
   Options& o = out.options;
-  std::string source, chunk_size = "8MiB", max_memory, addressing = "auto", endpoint_url, region;
+  std::string source, chunk_size = "8MiB", max_memory, checksum = "auto", stats, addressing = "auto", endpoint_url, region;
 
   CLI::App app{"Copy one S3 object to stdout as fast as the network allows: many concurrent ranged GETs,\n"
                "bytes written strictly in order.",
@@ -63,6 +63,11 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   app.add_option("--endpoint-url", endpoint_url, "S3 endpoint, e.g. http://127.0.0.1:9000");
   app.add_option("--region", region, "AWS region (default us-east-1)");
   app.add_option("--addressing-style", addressing, "auto, path or virtual (default auto: virtual on AWS)");
+  app.add_option("--checksum", checksum,
+                 "verify the object's full-object checksum: auto (default: whichever it has), off, or one of "
+                 "CRC64NVME, CRC32C, CRC32, SHA256, SHA1, MD5 (must be verifiable)");
+  app.add_flag("--print-checksum", o.print_checksum, "print the verified checksum on stderr");
+  app.add_option("--stats", stats, "print a summary at the end on stderr: 'json'");
   app.add_flag("!--no-hedge", o.hedge, "never race a second request against a crawling chunk");
   app.add_flag("--no-sign-request", o.no_sign_request, "send anonymous requests (public objects)");
   app.add_option("--max-attempts", o.max_attempts, "requests per byte range before giving up (default 10)");
@@ -89,6 +94,14 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   if (o.destination != "-") {
     return fail(Error::usage("only stdout is supported as destination for now: omit DEST or use '-'"));
   }
+  const auto mode = parse_checksum_mode(checksum);
+  if (!mode) {
+    return fail(Error::usage(fmt::format("--checksum must be auto, off or an algorithm (CRC64NVME, CRC32C, CRC32, "
+                                         "SHA256, SHA1, MD5), got '{}'", checksum)));
+  }
+  o.checksum = *mode;
+  if (!stats.empty() && stats != "json") return fail(Error::usage("--stats takes 'json', got '" + stats + "'"));
+  o.stats_json = stats == "json";
   auto size = parse_size(chunk_size);
   if (!size) return fail(size.error());
   if (*size < 1024 || *size > (1ull << 30)) {

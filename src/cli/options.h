@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "checksum/checksum.h"
 #include "resolve/endpoint.h"
 #include "resolve/s3_uri.h"
 #include "util/error.h"
@@ -23,6 +24,9 @@ struct Options {
   bool verbose = false;
   bool no_sign_request = false;
   bool hedge = true;
+  ChecksumMode checksum = ChecksumMode::automatic();
+  bool print_checksum = false;
+  bool stats_json = false;
   EndpointSettings endpoint;
   int max_attempts = 10;
   int connect_timeout_s = 10;

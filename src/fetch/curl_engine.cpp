@@ -76,6 +76,8 @@ struct Transfer {
 
   bool busy = false;
   bool hedge = false;   // a second transfer racing the owner of the same chunk; owns no scheduler task
+  bool head = false;    // the HEAD that reads the object's checksum; owns no scheduler task
+  HeaderList head_headers;  // every header of that HEAD's answer
   bool paused = false;
   bool finished_pending = false;  // curl is done but overflow bytes still wait for window space
   FetchTask task;
@@ -105,6 +107,7 @@ struct Transfer {
     content_length.clear();
     error_body.clear();
     failure.reset();
+    head_headers.clear();
   }
 };
 
@@ -147,6 +150,8 @@ struct CurlEngine::Impl {
   void complete(Transfer& t);
   void drain_overflows();
   void maybe_hedge();
+  void start_head();
+  void finish_head(Transfer& t, CURLcode result);
   void abort_stalled();
   Transfer* other_transfer_of(const Transfer& t);
   void cancel(Transfer& t);
@@ -214,6 +219,12 @@ void CurlEngine::Impl::run() {
     scheduler.resume(plan, options.resume->done);
     window.set_plan(plan);
     state.total.store(plan.total(), std::memory_order_relaxed);
+    state.set_etag(etag);
+  }
+  if (options.checksum.kind == ChecksumMode::Kind::Off || options.resume) {
+    state.decide_checksum({});
+  } else {
+    start_head();
   }
   while (!state.stopping()) {
     start_ready();
@@ -254,6 +265,8 @@ void CurlEngine::Impl::start_ready() {
 bool CurlEngine::Impl::start(Transfer& t, FetchTask task) {
   t.task = task;
   t.hedge = false;
+  t.head = false;
+  curl_easy_setopt(t.easy, CURLOPT_HTTPGET, 1L);
   t.cursor = t.start_cursor = task.range.begin;
   t.skip = 0;
   t.paused = t.finished_pending = false;
@@ -309,6 +322,7 @@ size_t CurlEngine::Impl::on_header(Transfer& t, std::string_view line) {
   if (colon == std::string_view::npos) return line.size();
   const std::string_view name = line.substr(0, colon);
   const std::string_view value = trim(line.substr(colon + 1));
+  if (t.head) t.head_headers.emplace_back(std::string(name), std::string(value));
   if (iequals(name, "content-range")) t.content_range = value;
   else if (iequals(name, "etag")) t.etag = value;
   else if (iequals(name, "x-amz-request-id")) t.request_id = value;
@@ -396,6 +410,7 @@ bool CurlEngine::Impl::check_etag(Transfer& t) {
 
 void CurlEngine::Impl::plan_known(uint64_t total, bool whole) {
   const RangePlan plan(total, options.chunk_size);
+  state.set_etag(etag);
   whole_object = whole;
   scheduler.set_plan(plan, whole);
   window.set_plan(plan);
@@ -539,6 +554,7 @@ Error CurlEngine::Impl::curl_failure(const Transfer& t, CURLcode result) const {
 }
 
 void CurlEngine::Impl::finish(Transfer& t, CURLcode result) {
+  if (t.head) return finish_head(t, result);
   if (result == CURLE_OK && !t.validated) validate(t);  // no body: the write callback never ran
   std::optional<Error> error;
   if (t.failure) {
@@ -625,6 +641,55 @@ void CurlEngine::Impl::complete(Transfer& t) {
   }
 }
 
+// The checksum lives in the object's metadata, which S3 omits from ranged GETs: a HEAD with checksum mode,
+// sent beside the probe so it costs no latency, reads it. The writer waits for the outcome before its first
+// byte (the algorithm must be known from byte 0); the HEAD's ETag is compared with the download's at the end.
+void CurlEngine::Impl::start_head() {
+  Transfer& t = *transfers.back();  // the spare: the scheduler never uses more than `concurrency` transfers
+  t.reset_response();
+  t.head = true;
+  t.hedge = t.paused = t.finished_pending = false;
+  t.task = FetchTask{};
+  t.cursor = t.start_cursor = 0;
+  auto req = requests.make_request("HEAD", std::nullopt, "", {{"x-amz-checksum-mode", "ENABLED"}});
+  if (!req) return state.fail(req.error());
+  curl_slist_free_all(t.headers);
+  t.headers = nullptr;
+  for (const auto& h : req->headers) t.headers = curl_slist_append(t.headers, h.c_str());
+  curl_easy_setopt(t.easy, CURLOPT_URL, req->url.c_str());
+  curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, t.headers);
+  curl_easy_setopt(t.easy, CURLOPT_NOBODY, 1L);
+  t.busy = true;
+  t.started = t.last_activity = Clock::now();
+  curl_multi_add_handle(multi, t.easy);
+  state.requests.fetch_add(1, std::memory_order_relaxed);
+  if (options.verbose) log_line(fmt::format("> HEAD {} (checksum)", req->url));
+}
+
+void CurlEngine::Impl::finish_head(Transfer& t, CURLcode result) {
+  t.busy = false;
+  t.head = false;
+  long status = 0;
+  curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_setopt(t.easy, CURLOPT_HTTPGET, 1L);
+  const bool required = options.checksum.kind == ChecksumMode::Kind::Require;
+  if (result != CURLE_OK || status != 200) {
+    const std::string why = result != CURLE_OK ? (t.failure ? t.failure->message : curl_easy_strerror(result))
+                                               : fmt::format("HTTP {}", status);
+    if (options.verbose) log_line(fmt::format("< HEAD failed ({}): no checksum to verify", why));
+    if (required) return state.fail(Error{ErrorKind::Checksum, "cannot read the object's checksum: HEAD " + why});
+    return state.decide_checksum({});
+  }
+  auto chosen = choose_checksum(t.head_headers, options.checksum);
+  if (!chosen) return state.fail(chosen.error());
+  if (options.verbose) {
+    log_line(*chosen ? fmt::format("< HEAD 200: will verify {} {}", checksum_algorithm_name((*chosen)->algorithm),
+                                   (*chosen)->value)
+                     : std::string("< HEAD 200: the object has no full-object checksum to verify"));
+  }
+  state.decide_checksum({*chosen, t.etag});
+}
+
 // A transfer that has received nothing (no header, no body byte) for stall_timeout is abandoned and retried
 // from its first missing byte. Tracked here rather than with curl's low-speed limit, which averages over a
 // window and so fires seconds late after a burst. Paused transfers wait for the writer, not the network.
@@ -642,7 +707,7 @@ void CurlEngine::Impl::abort_stalled() {
 Transfer* CurlEngine::Impl::other_transfer_of(const Transfer& t) {
   if (whole_object) return nullptr;
   for (auto& u : transfers) {
-    if (u.get() != &t && u->busy && u->task.chunk == t.task.chunk) return u.get();
+    if (u.get() != &t && u->busy && !u->head && u->task.chunk == t.task.chunk) return u.get();
   }
   return nullptr;
 }
@@ -676,7 +741,7 @@ void CurlEngine::Impl::maybe_hedge() {
   const uint64_t head = window.head();
   for (auto& t : transfers) {
     if (t->busy && t->hedge) return;
-    if (t->busy && t->task.chunk == head) owner = t.get();
+    if (t->busy && !t->head && t->task.chunk == head) owner = t.get();
     if (!t->busy) spare = t.get();
   }
   if (owner == nullptr || spare == nullptr || owner->paused || head == last_hedged_chunk) return;

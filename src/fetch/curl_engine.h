@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "checksum/checksum.h"
 #include "download_state.h"
 #include "fetch/retry_policy.h"
 #include "fetch/s3_request.h"
@@ -30,6 +31,7 @@ struct EngineOptions {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::seconds stall_timeout{20};  // a transfer with no byte for this long is retried
   std::string ca_bundle;                   // AWS_CA_BUNDLE, empty for the system's
+  ChecksumMode checksum = ChecksumMode::automatic();  // how to get the object's checksum (a HEAD beside the probe)
   bool hedge = true;                       // race a second request against a crawling head chunk
   bool verbose = false;
   uint64_t seed = 0;                       // jitter RNG seed; 0 = from the clock

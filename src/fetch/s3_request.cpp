@@ -17,13 +17,16 @@ void S3RequestFactory::correct_clock(std::chrono::system_clock::time_point serve
   m_clock_offset = server_now - std::chrono::system_clock::now();
 }
 
-Result<HttpRequest> S3RequestFactory::make_get(const std::optional<ByteRange>& range, const std::string& if_match) {
+Result<HttpRequest> S3RequestFactory::make_request(const std::string& method, const std::optional<ByteRange>& range,
+                                                   const std::string& if_match,
+                                                   const std::vector<std::pair<std::string, std::string>>& extra_headers) {
   HttpRequest req;
   req.url = m_url;
   std::vector<std::pair<std::string, std::string>> headers;
   headers.emplace_back("Host", m_location.host);
   if (range) headers.emplace_back("Range", range->header_value());
   if (!if_match.empty()) headers.emplace_back("If-Match", if_match);
+  headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
 
   if (m_credentials != nullptr) {
     auto creds = m_credentials->get();
@@ -32,7 +35,7 @@ Result<HttpRequest> S3RequestFactory::make_get(const std::optional<ByteRange>& r
     headers.emplace_back("x-amz-content-sha256", kEmptyPayloadHash);
     headers.emplace_back("x-amz-date", amz_date(now));
     if (!creds->session_token.empty()) headers.emplace_back("x-amz-security-token", creds->session_token);
-    RequestToSign to_sign{"GET", m_location.canonical_uri, m_location.query, headers, kEmptyPayloadHash};
+    RequestToSign to_sign{method, m_location.canonical_uri, m_location.query, headers, kEmptyPayloadHash};
     const Signature sig = m_signer.sign(to_sign, *creds, {m_region, "s3"}, now);
     headers.emplace_back("Authorization", sig.authorization);
   }

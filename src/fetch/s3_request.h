@@ -24,7 +24,13 @@ class S3RequestFactory {
   // `credentials` null: anonymous (--no-sign-request).
   S3RequestFactory(ObjectLocation location, std::string region, CredentialChain* credentials);
 
-  Result<HttpRequest> make_get(const std::optional<ByteRange>& range, const std::string& if_match);
+  Result<HttpRequest> make_get(const std::optional<ByteRange>& range, const std::string& if_match) {
+    return make_request("GET", range, if_match, {});
+  }
+  // `extra_headers` are sent and signed, e.g. {"x-amz-checksum-mode", "ENABLED"}.
+  Result<HttpRequest> make_request(const std::string& method, const std::optional<ByteRange>& range,
+                                   const std::string& if_match,
+                                   const std::vector<std::pair<std::string, std::string>>& extra_headers);
   // The server's clock (its Date header) disagrees with ours: sign with its time from now on.
   void correct_clock(std::chrono::system_clock::time_point server_now);
   const ObjectLocation& location() const { return m_location; }

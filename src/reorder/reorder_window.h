@@ -63,6 +63,11 @@ class ReorderWindow final : public ChunkStore {
   // The writer finished the head chunk: free its slot and move on.
   void advance();
   uint64_t head() const override { return m_head.load(std::memory_order_acquire); }
+  // Every chunk of the plan has been consumed (writer thread).
+  bool all_consumed() {
+    std::lock_guard lock(m_mutex);
+    return m_has_plan && head() >= m_plan.chunk_count();
+  }
   uint64_t chunk_length(uint64_t chunk) const { return m_plan.chunk(chunk).size(); }
   // Buffers ever allocated (for tests of the memory bound).
   uint32_t allocated_buffers() const { return m_allocated.load(std::memory_order_relaxed); }

@@ -4,6 +4,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "checksum/checksum.h"
 
 namespace s3fcp {
 
@@ -21,6 +26,12 @@ Result<void> write_all(int fd, std::span<const std::byte> bytes) {
 }
 
 void run_writer(int fd, ReorderWindow& window, DownloadState& state) {
+  // The algorithm must be known before byte 0; the HEAD that tells it was sent beside the first GET.
+  const auto decision = state.wait_checksum();
+  if (!decision) return;
+  std::optional<Checksummer> checksum;
+  if (decision->expected) checksum.emplace(decision->expected->algorithm);
+
   uint64_t written_in_chunk = 0;
   uint64_t written_total = 0;
   while (!state.stopping()) {
@@ -28,8 +39,9 @@ void run_writer(int fd, ReorderWindow& window, DownloadState& state) {
     if (!readable) break;
     if (auto ok = write_all(fd, readable->bytes); !ok) {
       state.fail(ok.error());
-      break;
+      return;
     }
+    if (checksum) checksum->update(readable->bytes);
     written_in_chunk += readable->bytes.size();
     written_total += readable->bytes.size();
     state.written.store(written_total, std::memory_order_relaxed);
@@ -38,6 +50,19 @@ void run_writer(int fd, ReorderWindow& window, DownloadState& state) {
       written_in_chunk = 0;
       state.wake_network();  // a slot is free: the network thread may start the next chunk
     }
+  }
+  if (!checksum || state.stopping() || !window.all_consumed()) return;
+
+  const ExpectedChecksum& expected = *decision->expected;
+  const std::string computed = checksum->finish_encoded();
+  auto verified = verify(expected, computed);
+  state.set_checksum_result({std::string(checksum_algorithm_name(expected.algorithm)), expected.value, computed,
+                             verified.has_value()});
+  if (!decision->etag.empty() && !state.etag().empty() && decision->etag != state.etag()) {
+    state.fail(Error{ErrorKind::Changed, fmt::format("object changed during download (its checksum was read for ETag "
+                                                     "{}, the bytes came from ETag {})", decision->etag, state.etag())});
+  } else if (!verified) {
+    state.fail(verified.error());
   }
 }
 

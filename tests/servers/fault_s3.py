@@ -51,6 +51,7 @@ Fault plan (--plan; a missing file means no faults):
                            If-Match with the old ETag (in this request or later ones) gets 412.
     "etag_header": "\\"x\\""  answer normally but send this ETag header (the real ETag still governs If-Match).
     "delay": s             wait s seconds before the headers (time to first byte), then answer normally.
+    "headers": {...}       answer normally with these extra (or replaced) response headers, e.g. a checksum.
 
   Example:
     {"rules": [
@@ -89,7 +90,7 @@ from urllib.parse import parse_qs, unquote
 from xml.sax.saxutils import escape
 
 FAULTS = ("status", "reset_after", "stall", "short_body", "short_length", "full_200", "wrong_content_range",
-          "change_object", "etag_header", "delay")
+          "change_object", "etag_header", "delay", "headers")
 MATCH_KEYS = ("nth", "range_start", "has_if_match", "key", "path_contains", "method", "probability")
 DEFAULT_ERRORS = {400: ("RequestTimeout", "Your socket connection to the server was not read from or written to "
                         "within the timeout period."),
@@ -370,6 +371,8 @@ class Handler(BaseHTTPRequestHandler):
             reply.length = reply.send_len = max(0, reply.length - int(rule["short_length"]))
         elif fault == "etag_header":
             reply.headers["ETag"] = rule["etag_header"]
+        elif fault == "headers":
+            reply.headers.update(rule["headers"])
         elif fault == "wrong_content_range" and reply.span:
             start, end, total = reply.span
             if "total" in rule:

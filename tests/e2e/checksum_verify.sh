@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# End-to-end checksums: a HEAD with checksum mode beside the first GET reads the object's full-object checksum and
+# the bytes are verified in order while written. A wrong checksum header → exit 7 with one line; a right one → 0;
+# --checksum off skips the check; --checksum SHA256 on an object that has none → exit 7 before any byte.
+source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/fault_common.sh"
+fault_obj ck k.bin $((3 * 65536 + 17))
+# The CRC64NVME of the object, as S3 would send it, computed independently of s3fcp by python.
+good=$(python3 - "$OBJ" <<'PY'
+import base64, sys
+poly, crc = 0x9A6C9329AC4BC9B5, 0xFFFFFFFFFFFFFFFF
+table = []
+for i in range(256):
+    c = i
+    for _ in range(8):
+        c = (c >> 1) ^ poly if c & 1 else c >> 1
+    table.append(c)
+for b in open(sys.argv[1], "rb").read():
+    crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
+print(base64.b64encode((crc ^ 0xFFFFFFFFFFFFFFFF).to_bytes(8, "big")).decode())
+PY
+)
+
+start_fault_server '{"rules": [{"match": {"method": "HEAD"}, "headers": {"x-amz-checksum-crc64nvme": "'"$good"'"},
+                                "times": -1}]}'
+expect_exit 0 s3fcp s3://ck/k.bin --no-sign-request --chunk-size 64KiB -c 4 --stats json
+assert_sha "$STDOUT" "$OBJ"
+python3 - "$STDERR" "$good" <<'PY'
+import json, sys
+stats = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+assert stats["checksum"] == {"algorithm": "CRC64NVME", "expected": sys.argv[2], "computed": sys.argv[2],
+                             "result": "ok"}, stats
+assert stats["exit_code"] == 0 and stats["bytes"] == 3 * 65536 + 17, stats
+PY
+
+start_fault_server '{"rules": [{"match": {"method": "HEAD"}, "headers": {"x-amz-checksum-crc64nvme": "AAAAAAAAAAA="},
+                                "times": -1}]}'
+expect_exit 7 s3fcp s3://ck/k.bin --no-sign-request --chunk-size 64KiB -c 4
+assert_one_line "$STDERR"
+assert_contains "$STDERR" "checksum mismatch: CRC64NVME expected AAAAAAAAAAA="
+expect_exit 0 s3fcp s3://ck/k.bin --no-sign-request --chunk-size 64KiB -c 4 --checksum off
+assert_sha "$STDOUT" "$OBJ"
+
+# The fault server's ETag is the MD5 of the content: auto falls back to it when no checksum header exists, and a
+# required algorithm the object does not have fails before any byte is written.
+start_fault_server ''
+expect_exit 0 s3fcp s3://ck/k.bin --no-sign-request --chunk-size 64KiB --print-checksum
+assert_contains "$STDERR" "checksum MD5 $(md5sum <"$OBJ" | cut -d' ' -f1) OK"
+expect_exit 7 s3fcp s3://ck/k.bin --no-sign-request --checksum SHA256
+assert_one_line "$STDERR"
+assert_empty "$STDOUT"
