@@ -40,7 +40,7 @@ int report(const Error& e, const std::string& source) {
 // --stats json: one JSON object on one stderr line.
 void print_stats_json(const DownloadSummary& s, const Options& o, int code, const std::optional<Error>& error) {
   nlohmann::json j;
-  j["source"] = o.source.str();
+  j["source"] = o.source_display();
   j["bytes"] = s.bytes;
   j["seconds"] = s.seconds;
   j["mb_per_s"] = s.seconds > 0 ? static_cast<double>(s.bytes) / s.seconds / 1e6 : 0.0;
@@ -74,13 +74,15 @@ int main(int argc, char** argv) {
     return 0;
   }
   const Options& o = parsed->options;
-  const std::string source = o.source.str();
+  const std::string source = o.source_display();
+  const bool http_source = !o.source_url.empty();
 
-  auto location = resolve_object_location(o.source, o.endpoint, o.version_id);
+  auto location = http_source ? parse_http_source(o.source_url)
+                              : resolve_object_location(o.source, o.endpoint, o.version_id);
   if (!location) return report(location.error(), source);
 
   std::unique_ptr<CredentialChain> credentials;
-  if (!o.no_sign_request) {
+  if (!o.no_sign_request && !http_source) {  // an http(s) source is fetched as given, unsigned
     std::vector<std::unique_ptr<CredentialProvider>> providers;
     providers.push_back(make_env_provider());
     credentials = std::make_unique<CredentialChain>(std::move(providers));
@@ -98,7 +100,8 @@ int main(int argc, char** argv) {
   options.engine.ca_bundle = o.ca_bundle;
   options.engine.verbose = o.verbose;
   options.engine.hedge = o.hedge;
-  options.engine.checksum = o.checksum;
+  // Only S3 answers a HEAD with checksum mode; a presigned URL is signed for GET alone.
+  options.engine.checksum = http_source && o.checksum.kind == ChecksumMode::Kind::Auto ? ChecksumMode::off() : o.checksum;
   options.window_slots = o.window;
   options.progress = !o.quiet && !o.verbose && isatty(STDERR_FILENO);
 

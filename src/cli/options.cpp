@@ -38,6 +38,12 @@ constexpr const char* kExitCodes = R"(Exit codes:
 
 }  // namespace
 
+std::string Options::source_display() const {
+  if (source_url.empty()) return source.str();
+  const auto cut = source_url.find_first_of("?#");
+  return cut == std::string::npos ? source_url : source_url.substr(0, cut) + "?…";
+}
+
 Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) {
   ParsedCommandLine out;
   Options& o = out.options;
@@ -51,7 +57,7 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
                          "Region: --region, else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1.\n\n") +
              kExitCodes);
   app.set_version_flag("--version", std::string("s3fcp ") + S3FCP_VERSION);
-  app.add_option("SOURCE", source, "s3://bucket/key")->required();
+  app.add_option("SOURCE", source, "s3://bucket/key, or an http(s):// URL (e.g. presigned)")->required();
   app.add_option("DEST", o.destination, "'-' or omitted: stdout");
   app.add_option("--version-id", o.version_id, "download this version of the object");
   app.add_option("-c,--concurrency", o.concurrency, "parallel ranged GETs (default 16)");
@@ -88,9 +94,14 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
     return fail(Error::usage(std::string(e.what()) + " (see --help)"));
   }
 
-  auto uri = parse_s3_uri(source);
-  if (!uri) return fail(uri.error());
-  o.source = std::move(*uri);
+  if (is_http_source(source)) {
+    if (!o.version_id.empty()) return fail(Error::usage("--version-id applies to s3:// sources only"));
+    o.source_url = source;
+  } else {
+    auto uri = parse_s3_uri(source);
+    if (!uri) return fail(uri.error());
+    o.source = std::move(*uri);
+  }
   if (o.destination != "-") {
     return fail(Error::usage("only stdout is supported as destination for now: omit DEST or use '-'"));
   }

@@ -14,7 +14,9 @@
 namespace s3fcp {
 
 struct Options {
-  S3Uri source;
+  S3Uri source;             // an s3:// source
+  std::string source_url;   // or an http(s):// source (then `source` is empty)
+  std::string source_display() const;  // for messages; a URL's query (a presigned signature) is elided
   std::string destination = "-";
   std::string version_id;
   uint32_t concurrency = 16;

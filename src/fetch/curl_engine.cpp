@@ -291,7 +291,7 @@ bool CurlEngine::Impl::start(Transfer& t, FetchTask task) {
   curl_multi_add_handle(multi, t.easy);
   state.requests.fetch_add(1, std::memory_order_relaxed);
   if (options.verbose) {
-    log_line(fmt::format("> GET {} {}{}{}", req->url, range.header_value(), task.probe ? " (probe)" : "",
+    log_line(fmt::format("> GET {} {}{}{}", requests.location().display(), range.header_value(), task.probe ? " (probe)" : "",
                          task.attempts > 0 ? fmt::format(" (retry {})", task.attempts) : ""));
   }
   return true;
@@ -663,7 +663,7 @@ void CurlEngine::Impl::start_head() {
   t.started = t.last_activity = Clock::now();
   curl_multi_add_handle(multi, t.easy);
   state.requests.fetch_add(1, std::memory_order_relaxed);
-  if (options.verbose) log_line(fmt::format("> HEAD {} (checksum)", req->url));
+  if (options.verbose) log_line(fmt::format("> HEAD {} (checksum)", requests.location().display()));
 }
 
 void CurlEngine::Impl::finish_head(Transfer& t, CURLcode result) {

@@ -71,8 +71,32 @@ Result<AddressingStyle> parse_addressing_style(std::string_view text) {
   return fail(Error::usage("addressing style must be auto, path or virtual, got '" + std::string(text) + "'"));
 }
 
+bool is_http_source(std::string_view text) {
+  return text.starts_with("http://") || text.starts_with("https://");
+}
+
+Result<ObjectLocation> parse_http_source(std::string_view url) {
+  url = url.substr(0, url.find('#'));
+  const auto question = url.find('?');
+  auto base = parse_endpoint_url(url.substr(0, question));
+  if (!base) return fail(Error::usage("invalid source URL '" + std::string(url) + "'"));
+  ObjectLocation loc;
+  loc.scheme = base->scheme;
+  loc.host = base->host;
+  const std::string_view rest = url.substr(url.find("://") + 3);
+  const auto slash = rest.find('/');
+  loc.canonical_uri = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash, rest.find('?') - slash));
+  if (question != std::string_view::npos) loc.raw_query = std::string(url.substr(question + 1));
+  return loc;
+}
+
+std::string ObjectLocation::display() const {
+  return raw_query.empty() ? url() : scheme + "://" + host + canonical_uri + "?…";
+}
+
 std::string ObjectLocation::url() const {
   std::string out = scheme + "://" + host + canonical_uri;
+  if (!raw_query.empty()) return out + "?" + raw_query;
   char sep = '?';
   for (const auto& [name, value] : query) {
     out += sep;

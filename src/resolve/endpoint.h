@@ -21,7 +21,9 @@ struct ObjectLocation {
   std::string host;                                        // the Host header: host[:port]
   std::string canonical_uri;                               // encoded path, e.g. "/bucket/a%20b"
   std::vector<std::pair<std::string, std::string>> query;  // raw names/values, e.g. {"versionId", "…"}
+  std::string raw_query;  // an http(s) source's query, sent byte for byte (a presigned URL's signature)
   std::string url() const;                                 // scheme://host/canonical_uri?encoded-query
+  std::string display() const;  // url() for messages: a raw (presigned) query is shown as "?…", never its signature
 };
 
 struct EndpointSettings {
@@ -29,6 +31,11 @@ struct EndpointSettings {
   std::string region;
   AddressingStyle style = AddressingStyle::Auto;
 };
+
+// An http:// or https:// source (a presigned S3 URL or any server that honours Range): sent as given,
+// unsigned; the fragment is dropped.
+bool is_http_source(std::string_view text);
+Result<ObjectLocation> parse_http_source(std::string_view url);
 
 Result<ObjectLocation> resolve_object_location(const S3Uri& uri, const EndpointSettings& settings,
                                                std::string_view version_id);
