@@ -10,6 +10,7 @@
 #include "download_state.h"
 #include "fetch/curl_engine.h"
 #include "fetch/s3_request.h"
+#include "sink/progress_bar.h"
 #include "util/error.h"
 
 namespace s3fcp {
@@ -17,7 +18,7 @@ namespace s3fcp {
 struct DownloadOptions {
   EngineOptions engine;
   uint32_t window_slots = 16;  // the reorder window: at most this many chunk buffers exist
-  bool progress = false;       // draw the progress bar on stderr
+  ProgressBar::Mode progress = ProgressBar::Mode::Off;
 };
 
 struct DownloadSummary {

@@ -103,7 +103,11 @@ int main(int argc, char** argv) {
   // Only S3 answers a HEAD with checksum mode; a presigned URL is signed for GET alone.
   options.engine.checksum = http_source && o.checksum.kind == ChecksumMode::Kind::Auto ? ChecksumMode::off() : o.checksum;
   options.window_slots = o.window;
-  options.progress = !o.quiet && !o.verbose && isatty(STDERR_FILENO);
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  options.progress = o.quiet || o.verbose ? ProgressBar::Mode::Off
+                     : tty                ? ProgressBar::Mode::Bar
+                     : o.progress         ? ProgressBar::Mode::Lines
+                                          : ProgressBar::Mode::Off;
 
   DownloadSummary summary;
   auto result = download_to_fd(requests, options, STDOUT_FILENO, summary);

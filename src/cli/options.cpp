@@ -65,6 +65,7 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   app.add_option("--window", o.window, "chunk buffers held in memory at most (default: the concurrency, at least 2)");
   app.add_option("--max-memory", max_memory, "cap on chunk buffers: sets the window to SIZE / chunk size");
   app.add_flag("-q,--quiet", o.quiet, "no progress bar");
+  app.add_flag("--progress", o.progress, "show progress even when stderr is not a terminal (a line per second)");
   app.add_flag("-v,--verbose", o.verbose, "log every request on stderr (never a secret)");
   app.add_option("--endpoint-url", endpoint_url, "S3 endpoint, e.g. http://127.0.0.1:9000");
   app.add_option("--region", region, "AWS region (default us-east-1)");

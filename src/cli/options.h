@@ -23,6 +23,7 @@ struct Options {
   uint64_t chunk_size = 8ull << 20;
   uint32_t window = 0;  // chunks; 0 = derive from concurrency
   bool quiet = false;
+  bool progress = false;  // --progress: also when stderr is not a terminal (one line per second)
   bool verbose = false;
   bool no_sign_request = false;
   bool hedge = true;

@@ -38,13 +38,20 @@ std::string ProgressBar::render(uint64_t done, uint64_t total, double rate) {
 }
 
 void ProgressBar::update(uint64_t done, uint64_t total) {
-  if (!m_enabled) return;
+  if (m_mode == Mode::Off) return;
   const auto now = Clock::now();
   m_samples.emplace_back(now, done);
   while (m_samples.size() > 2 && now - m_samples.front().first > std::chrono::seconds(2)) m_samples.pop_front();
   double rate = 0;
   const auto span = std::chrono::duration<double>(now - m_samples.front().first).count();
   if (span > 0.05) rate = static_cast<double>(done - m_samples.front().second) / span;
+  if (m_mode == Mode::Lines) {
+    if (now - m_last_line < std::chrono::seconds(1)) return;
+    m_last_line = now;
+    const std::string line = "s3fcp: " + render(done, total, rate) + "\n";
+    [[maybe_unused]] const auto n = ::write(STDERR_FILENO, line.data(), line.size());
+    return;
+  }
   const std::string line = "\r\033[K" + render(done, total, rate);
   [[maybe_unused]] const auto n = ::write(STDERR_FILENO, line.data(), line.size());
   m_drawn = true;

@@ -1,5 +1,6 @@
 // The progress bar on stderr: bytes done/total, percent, rate and ETA, redrawn in place ~10 times a second.
-// Only drawn when stderr is a terminal and the user did not ask for quiet.
+// Drawn in place when stderr is a terminal (and not -q); --progress on a non-terminal prints one log-friendly
+// line per second instead.
 #pragma once
 
 #include <chrono>
@@ -14,7 +15,8 @@ std::string human_bytes(double bytes);
 class ProgressBar {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit ProgressBar(bool enabled) : m_enabled(enabled), m_start(Clock::now()) {}
+  enum class Mode { Off, Bar, Lines };
+  explicit ProgressBar(Mode mode) : m_mode(mode), m_start(Clock::now()), m_last_line(m_start) {}
   // `total` is UINT64_MAX while unknown.
   void update(uint64_t done, uint64_t total);
   // Clears the bar's line.
@@ -23,9 +25,10 @@ class ProgressBar {
   static std::string render(uint64_t done, uint64_t total, double rate_bytes_per_s);
 
  private:
-  bool m_enabled;
+  Mode m_mode;
   bool m_drawn = false;
   Clock::time_point m_start;
+  Clock::time_point m_last_line;
   std::deque<std::pair<Clock::time_point, uint64_t>> m_samples;  // the last ~2 s, for the rate
 };
 
