@@ -16,6 +16,7 @@
 #include "fetch/s3_request.h"
 #include "resolve/credentials.h"
 #include "resolve/endpoint.h"
+#include "resolve/providers.h"
 #include "util/log.h"
 
 using namespace s3fcp;
@@ -73,9 +74,25 @@ int main(int argc, char** argv) {
     std::fputs(parsed->text.c_str(), stdout);
     return 0;
   }
-  const Options& o = parsed->options;
+  Options& o = parsed->options;
   const std::string source = o.source_display();
   const bool http_source = !o.source_url.empty();
+
+  init_network();  // the credential sources use curl too
+  auto shared = load_shared_config(config_paths());
+  if (!shared) return report(shared.error(), source);
+  auto config = std::make_shared<const SharedConfig>(std::move(*shared));
+  const Profile profile = config->profile(select_profile_name(o.profile));
+  if (o.endpoint.endpoint_url.empty()) o.endpoint.endpoint_url = configured_endpoint_url(*config, profile, "s3");
+  // IMDS knows the region only on EC2, and a custom endpoint does not need it: ask it only for AWS endpoints.
+  o.endpoint.region = resolve_region(o.endpoint.region, profile, o.endpoint.endpoint_url.empty() && !http_source);
+  if (!o.addressing_style_given) {
+    if (const std::string text = profile_addressing_style(profile); !text.empty()) {
+      auto style = parse_addressing_style(text);
+      if (!style) return report(style.error(), source);
+      o.endpoint.style = *style;
+    }
+  }
 
   auto location = http_source ? parse_http_source(o.source_url)
                               : resolve_object_location(o.source, o.endpoint, o.version_id);
@@ -83,13 +100,16 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<CredentialChain> credentials;
   if (!o.no_sign_request && !http_source) {  // an http(s) source is fetched as given, unsigned
-    std::vector<std::unique_ptr<CredentialProvider>> providers;
-    providers.push_back(make_env_provider());
-    credentials = std::make_unique<CredentialChain>(std::move(providers));
+    DefaultChainOptions chain_options;
+    chain_options.profile = o.profile;
+    chain_options.region = o.endpoint.region;
+    chain_options.config = config;
+    auto chain = make_default_chain(chain_options);
+    if (!chain) return report(chain.error(), source);
+    credentials = std::move(*chain);
     if (auto creds = credentials->get(); !creds) return report(creds.error(), source);
   }
 
-  init_network();
   S3RequestFactory requests(*location, o.endpoint.region, credentials.get());
   DownloadOptions options;
   options.engine.concurrency = o.concurrency;

@@ -16,12 +16,6 @@ std::string env(const char* name) {
   return v ? std::string(v) : std::string();
 }
 
-bool env_true(const char* name) {
-  std::string v = env(name);
-  for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return v == "true" || v == "1" || v == "yes";
-}
-
 constexpr const char* kExitCodes = R"(Exit codes:
   0    success: the whole object was written
   1    other error
@@ -52,9 +46,14 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   CLI::App app{"Copy one S3 object to stdout as fast as the network allows: many concurrent ranged GETs,\n"
                "bytes written strictly in order.",
                "s3fcp"};
-  app.footer(std::string("\nCredentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN.\n"
-                         "Endpoint: --endpoint-url, else AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL.\n"
-                         "Region: --region, else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1.\n\n") +
+  app.footer(std::string("\nCredentials, as the AWS CLI finds them: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/\n"
+                         "AWS_SESSION_TOKEN; the profile (--profile, AWS_PROFILE, default) in ~/.aws/config and\n"
+                         "~/.aws/credentials: keys, credential_process, role_arn, web identity, SSO; web identity\n"
+                         "(AWS_WEB_IDENTITY_TOKEN_FILE); ECS container; EC2 instance metadata.\n"
+                         "Endpoint: --endpoint-url, else AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, else the\n"
+                         "profile's endpoint_url.\n"
+                         "Region: --region, else AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region,\n"
+                         "else EC2 instance metadata (AWS endpoints only), else us-east-1.\n\n") +
              kExitCodes);
   app.set_version_flag("--version", std::string("s3fcp ") + S3FCP_VERSION);
   app.add_option("SOURCE", source, "s3://bucket/key, or an http(s):// URL (e.g. presigned)")->required();
@@ -69,7 +68,10 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   app.add_flag("-v,--verbose", o.verbose, "log every request on stderr (never a secret)");
   app.add_option("--endpoint-url", endpoint_url, "S3 endpoint, e.g. http://127.0.0.1:9000");
   app.add_option("--region", region, "AWS region (default us-east-1)");
-  app.add_option("--addressing-style", addressing, "auto, path or virtual (default auto: virtual on AWS)");
+  auto* addressing_option =
+      app.add_option("--addressing-style", addressing, "auto, path or virtual (default auto: virtual on AWS)");
+  app.add_option("--profile", o.profile, "named profile of ~/.aws/config and ~/.aws/credentials (default: "
+                                         "AWS_PROFILE, else default)");
   app.add_option("--checksum", checksum,
                  "verify the object's full-object checksum: auto (default: whichever it has), off, or one of "
                  "CRC64NVME, CRC32C, CRC32, SHA256, SHA1, MD5 (must be verifiable)");
@@ -143,15 +145,10 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
     return fail(Error::usage("--connect-timeout and --read-timeout must be at least 1 second"));
   }
 
-  if (endpoint_url.empty() && !env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
-    endpoint_url = env("AWS_ENDPOINT_URL_S3");
-    if (endpoint_url.empty()) endpoint_url = env("AWS_ENDPOINT_URL");
-  }
+  // Only the flags here: main resolves the environment and the profile (configured_endpoint_url, resolve_region).
   o.endpoint.endpoint_url = endpoint_url;
-  if (region.empty()) region = env("AWS_REGION");
-  if (region.empty()) region = env("AWS_DEFAULT_REGION");
-  if (region.empty()) region = "us-east-1";
   o.endpoint.region = region;
+  o.addressing_style_given = addressing_option->count() > 0;
   auto style = parse_addressing_style(addressing);
   if (!style) return fail(style.error());
   o.endpoint.style = *style;

@@ -26,6 +26,8 @@ struct Options {
   bool progress = false;  // --progress: also when stderr is not a terminal (one line per second)
   bool verbose = false;
   bool no_sign_request = false;
+  std::string profile;                  // --profile; empty: AWS_PROFILE, else AWS_DEFAULT_PROFILE, else "default"
+  bool addressing_style_given = false;  // --addressing-style was given (else the profile's s3.addressing_style)
   bool hedge = true;
   ChecksumMode checksum = ChecksumMode::automatic();
   bool print_checksum = false;

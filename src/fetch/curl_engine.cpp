@@ -605,6 +605,7 @@ void CurlEngine::Impl::finish(Transfer& t, CURLcode result) {
   if (error->s3_code == "RequestTimeTooSkewed") {
     if (const auto server_now = parse_http_date(t.date)) requests.correct_clock(*server_now);
   }
+  if (is_expired_token_code(error->s3_code)) requests.credentials_expired();
   FetchTask remaining = t.task;
   if (!remaining.probe) {
     remaining.range.begin = t.cursor;

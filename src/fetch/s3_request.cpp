@@ -17,6 +17,10 @@ void S3RequestFactory::correct_clock(std::chrono::system_clock::time_point serve
   m_clock_offset = server_now - std::chrono::system_clock::now();
 }
 
+void S3RequestFactory::credentials_expired() {
+  if (m_credentials != nullptr) m_credentials->invalidate(m_access_key_id);
+}
+
 Result<HttpRequest> S3RequestFactory::make_request(const std::string& method, const std::optional<ByteRange>& range,
                                                    const std::string& if_match,
                                                    const std::vector<std::pair<std::string, std::string>>& extra_headers) {
@@ -31,6 +35,7 @@ Result<HttpRequest> S3RequestFactory::make_request(const std::string& method, co
   if (m_credentials != nullptr) {
     auto creds = m_credentials->get();
     if (!creds) return fail(creds.error());
+    m_access_key_id = creds->access_key_id;
     const auto now = std::chrono::system_clock::now() + m_clock_offset;
     headers.emplace_back("x-amz-content-sha256", kEmptyPayloadHash);
     headers.emplace_back("x-amz-date", amz_date(now));

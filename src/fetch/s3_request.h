@@ -34,6 +34,8 @@ class S3RequestFactory {
   // The server's clock (its Date header) disagrees with ours: sign with its time from now on.
   void correct_clock(std::chrono::system_clock::time_point server_now);
   const ObjectLocation& location() const { return m_location; }
+  // S3 said the keys expired (ExpiredToken): reload them before the next request.
+  void credentials_expired();
 
  private:
   ObjectLocation m_location;
@@ -41,6 +43,7 @@ class S3RequestFactory {
   std::string m_region;
   CredentialChain* m_credentials;
   SigV4Signer m_signer;
+  std::string m_access_key_id;  // of the last signed request
   std::chrono::system_clock::duration m_clock_offset{0};
 };
 

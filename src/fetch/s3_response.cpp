@@ -97,6 +97,10 @@ bool is_throttling_code(std::string_view code) {
   return false;
 }
 
+bool is_expired_token_code(std::string_view code) {
+  return code == "ExpiredToken" || code == "ExpiredTokenException" || code == "TokenRefreshRequired";
+}
+
 Error classify_http_error(long status, const std::optional<S3ErrorBody>& body, std::string_view request_id) {
   Error e;
   e.http_status = status;
@@ -107,6 +111,9 @@ Error classify_http_error(long status, const std::optional<S3ErrorBody>& body, s
   if (is_throttling_code(code) || code == "RequestTimeout" || code == "InternalError" ||
       code == "ServiceUnavailable" || code == "RequestTimeTooSkewed" || status == 429 || status >= 500) {
     e.kind = ErrorKind::Network;
+    e.retryable = true;
+  } else if (is_expired_token_code(code)) {
+    e.kind = ErrorKind::Auth;  // retried once the credentials are refreshed (the engine reloads them)
     e.retryable = true;
   } else if (status == 412) {
     e.kind = ErrorKind::Changed;

@@ -37,6 +37,8 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
                                                            std::chrono::system_clock::time_point now);
 
 bool is_throttling_code(std::string_view s3_code);
+// The temporary credentials expired: refresh them and retry.
+bool is_expired_token_code(std::string_view s3_code);
 
 // Builds the Error for an HTTP error answer: kind, retryable, status, code, request id and a message.
 Error classify_http_error(long status, const std::optional<S3ErrorBody>& body, std::string_view request_id);

@@ -58,7 +58,8 @@ std::optional<Error> Scheduler::on_failure(FetchTask task, Error error, bool pro
   task.attempts = progressed ? 1 : task.attempts + 1;
   if (!m_policy.should_retry(error, task.attempts)) {
     if (error.retryable) {
-      error.kind = ErrorKind::Network;
+      // Retries exhausted: a network matter (exit 6), except expired keys that a refresh did not cure (exit 4).
+      if (error.kind != ErrorKind::Auth) error.kind = ErrorKind::Network;
       error.message = fmt::format("gave up on {} after {} attempt{}: {}", task.range.describe(), task.attempts,
                                   task.attempts == 1 ? "" : "s", error.message);
     }

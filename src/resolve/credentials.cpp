@@ -1,5 +1,6 @@
 #include "resolve/credentials.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 
@@ -41,36 +42,83 @@ std::unique_ptr<CredentialProvider> make_env_provider() { return std::make_uniqu
 
 struct CredentialChain::Impl {
   std::vector<std::unique_ptr<CredentialProvider>> providers;
+  Options options;
   std::mutex mutex;
   std::optional<Credentials> cached;
-  static constexpr auto refresh_margin = std::chrono::minutes(5);
+  size_t winner = 0;      // index of the provider that supplied `cached`
+  std::chrono::system_clock::time_point next_refresh;  // meaningful when cached has an expiration
+  bool rejected = false;  // invalidate() hit the cached keys: do not fall back to them
+  static constexpr auto min_refresh_interval = std::chrono::seconds(10);
+
+  std::chrono::system_clock::time_point now() const {
+    return options.now ? options.now() : std::chrono::system_clock::now();
+  }
+
+  void store(Credentials creds, size_t index, std::chrono::system_clock::time_point t) {
+    if (creds.expiration) {
+      next_refresh = std::max(*creds.expiration - options.refresh_margin,
+                              std::min(t + min_refresh_interval, *creds.expiration));
+    }
+    cached = std::move(creds);
+    winner = index;
+    rejected = false;
+  }
+
+  Result<Credentials> walk(std::chrono::system_clock::time_point t) {
+    std::string tried;
+    for (size_t i = 0; i < providers.size(); ++i) {
+      auto creds = providers[i]->load();
+      if (creds) {
+        store(std::move(*creds), i, t);
+        return *cached;
+      }
+      if (creds.error().kind != ErrorKind::NotFound) {
+        return fail(ErrorKind::Auth, "credentials from " + creds.error().message);
+      }
+      tried += (tried.empty() ? "" : ", ") + creds.error().message;
+    }
+    return fail(ErrorKind::Auth, fmt::format("no credentials found: tried {} (or pass --no-sign-request for "
+                                             "public objects)", tried.empty() ? "nothing" : tried));
+  }
 };
 
 CredentialChain::CredentialChain(std::vector<std::unique_ptr<CredentialProvider>> providers)
+    : CredentialChain(std::move(providers), Options{}) {}
+
+CredentialChain::CredentialChain(std::vector<std::unique_ptr<CredentialProvider>> providers, Options options)
     : m_impl(std::make_shared<Impl>()) {
   m_impl->providers = std::move(providers);
+  m_impl->options = std::move(options);
 }
 
 Result<Credentials> CredentialChain::get() {
   std::lock_guard lock(m_impl->mutex);
-  auto& cached = m_impl->cached;
-  if (cached && (!cached->expiration || *cached->expiration - std::chrono::system_clock::now() > Impl::refresh_margin)) {
-    return *cached;
+  Impl& m = *m_impl;
+  const auto t = m.now();
+  if (!m.cached) return m.walk(t);
+  if (!m.rejected && (!m.cached->expiration || t < m.next_refresh)) return *m.cached;
+
+  // Refresh from the source that supplied the keys.
+  auto creds = m.providers[m.winner]->load();
+  if (creds) {
+    m.store(std::move(*creds), m.winner, t);
+    return *m.cached;
   }
-  std::string tried;
-  for (const auto& provider : m_impl->providers) {
-    auto creds = provider->load();
-    if (creds) {
-      cached = *creds;
-      return *creds;
-    }
-    if (creds.error().kind != ErrorKind::NotFound) {
-      return fail(ErrorKind::Auth, "credentials from " + creds.error().message);
-    }
-    tried += (tried.empty() ? "" : ", ") + creds.error().message;
+  if (creds.error().kind == ErrorKind::NotFound) {  // that source is gone (e.g. a token file removed): start over
+    m.cached.reset();
+    return m.walk(t);
   }
-  return fail(ErrorKind::Auth, fmt::format("no credentials found: tried {} (or pass --no-sign-request for public "
-                                           "objects)", tried.empty() ? "nothing" : tried));
+  if (!m.rejected && m.cached->expiration && t < *m.cached->expiration) {
+    m.next_refresh = std::min(t + Impl::min_refresh_interval, *m.cached->expiration);
+    return *m.cached;  // still valid: use them, retry the refresh later
+  }
+  return fail(ErrorKind::Auth, "refreshing credentials from " + creds.error().message);
+}
+
+void CredentialChain::invalidate(std::string_view access_key_id) {
+  std::lock_guard lock(m_impl->mutex);
+  Impl& m = *m_impl;
+  if (m.cached && (access_key_id.empty() || m.cached->access_key_id == access_key_id)) m.rejected = true;
 }
 
 }  // namespace s3fcp

@@ -92,7 +92,7 @@ TEST(ProgressBarRenderTest, EmptyObject) {
 }
 
 TEST(ProgressBarTest, DisabledBarDrawsNothingAndFinishIsSafe) {
-  ProgressBar bar(false);
+  ProgressBar bar(ProgressBar::Mode::Off);
   testing::internal::CaptureStderr();
   bar.update(10, 100);
   bar.finish();

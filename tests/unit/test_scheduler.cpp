@@ -212,6 +212,23 @@ TEST(SchedulerTest, NonRetryableErrorIsReturnedAtOnce) {
   EXPECT_EQ(s.active(), 0u);
 }
 
+TEST(SchedulerTest, ExpiredKeysThatStayExpiredEndAsAuth) {
+  RetryConfig config;
+  config.max_attempts = 2;
+  Scheduler s = planned(10 * kChunk, 8, config);
+  auto task = s.next(t0, 2);
+  ASSERT_TRUE(task.has_value());
+  Error expired{ErrorKind::Auth, "The provided token has expired.", 400};
+  expired.s3_code = "ExpiredToken";
+  expired.retryable = true;
+  ASSERT_EQ(s.on_failure(*task, expired, false, t0, 0.0, std::nullopt), std::nullopt);  // refreshed, retried
+  task = s.next(t0, 2);
+  ASSERT_TRUE(task.has_value());
+  const auto error = s.on_failure(*task, expired, false, t0, 0.0, std::nullopt);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind, ErrorKind::Auth);
+}
+
 TEST(SchedulerTest, GivesUpAfterMaxAttempts) {
   RetryConfig config;
   config.max_attempts = 3;
