@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <optional>
+#include <span>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -17,6 +18,7 @@
 #include "resolve/credentials.h"
 #include "resolve/endpoint.h"
 #include "resolve/providers.h"
+#include "util/crypto.h"
 #include "util/log.h"
 
 using namespace s3fcp;
@@ -110,7 +112,25 @@ int main(int argc, char** argv) {
     if (auto creds = credentials->get(); !creds) return report(creds.error(), source);
   }
 
-  S3RequestFactory requests(*location, o.endpoint.region, credentials.get());
+  std::vector<std::pair<std::string, std::string>> common_headers;
+  if (!o.request_payer.empty()) common_headers.emplace_back("x-amz-request-payer", o.request_payer);
+  if (!o.sse_c_key.empty()) {
+    const auto key = std::as_bytes(std::span(o.sse_c_key));
+    StreamingDigest md5(DigestAlgorithm::Md5);
+    md5.update(key);
+    const auto raw = std::span(reinterpret_cast<const unsigned char*>(o.sse_c_key.data()), o.sse_c_key.size());
+    common_headers.emplace_back("x-amz-server-side-encryption-customer-algorithm", "AES256");
+    common_headers.emplace_back("x-amz-server-side-encryption-customer-key", base64_encode(raw));
+    common_headers.emplace_back("x-amz-server-side-encryption-customer-key-MD5", base64_encode(md5.finish()));
+  }
+  S3RequestFactory requests(*location, o.endpoint.region, credentials.get(), std::move(common_headers));
+  if (!http_source) {
+    requests.set_relocator([&o](const std::string& region) {
+      EndpointSettings moved = o.endpoint;
+      moved.region = region;
+      return resolve_object_location(o.source, moved, o.version_id);
+    });
+  }
   DownloadOptions options;
   options.engine.concurrency = o.concurrency;
   options.engine.chunk_size = o.chunk_size;

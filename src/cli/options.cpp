@@ -1,6 +1,8 @@
 #include "cli/options.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -41,7 +43,7 @@ std::string Options::source_display() const {
 Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) {
   ParsedCommandLine out;
   Options& o = out.options;
-  std::string source, chunk_size = "8MiB", max_memory, checksum = "auto", stats, addressing = "auto", endpoint_url, region;
+  std::string source, chunk_size = "8MiB", max_memory, checksum = "auto", stats, sse_c_key, sse_c_key_file, addressing = "auto", endpoint_url, region;
 
   CLI::App app{"Copy one S3 object to stdout as fast as the network allows: many concurrent ranged GETs,\n"
                "bytes written strictly in order.",
@@ -77,6 +79,9 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
                  "CRC64NVME, CRC32C, CRC32, SHA256, SHA1, MD5 (must be verifiable)");
   app.add_flag("--print-checksum", o.print_checksum, "print the verified checksum on stderr");
   app.add_option("--stats", stats, "print a summary at the end on stderr: 'json'");
+  app.add_option("--request-payer", o.request_payer, "'requester': agree to pay for a Requester Pays bucket");
+  app.add_option("--sse-c-key", sse_c_key, "SSE-C key of the object: 32 bytes, raw or base64 (never printed)");
+  app.add_option("--sse-c-key-file", sse_c_key_file, "read the 32-byte SSE-C key from this file");
   app.add_flag("!--no-hedge", o.hedge, "never race a second request against a crawling chunk");
   app.add_flag("--no-sign-request", o.no_sign_request, "send anonymous requests (public objects)");
   app.add_option("--max-attempts", o.max_attempts, "requests per byte range before giving up (default 10)");
@@ -153,6 +158,25 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   if (!style) return fail(style.error());
   o.endpoint.style = *style;
   o.ca_bundle = env("AWS_CA_BUNDLE");
+  if (!o.request_payer.empty() && o.request_payer != "requester") {
+    return fail(Error::usage("--request-payer takes 'requester', got '" + o.request_payer + "'"));
+  }
+  if (!sse_c_key.empty() && !sse_c_key_file.empty()) return fail(Error::usage("give --sse-c-key or --sse-c-key-file, not both"));
+  if (!sse_c_key_file.empty()) {
+    std::ifstream in(sse_c_key_file, std::ios::binary);
+    if (!in) return fail(Error::usage("cannot read --sse-c-key-file '" + sse_c_key_file + "'"));
+    sse_c_key.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  if (!sse_c_key.empty()) {
+    if (sse_c_key.size() != 32) {
+      auto decoded = base64_decode(sse_c_key);
+      if (!decoded || decoded->size() != 32) {
+        return fail(Error::usage("the SSE-C key must be 32 bytes (AES-256), raw or base64"));
+      }
+      sse_c_key.assign(decoded->begin(), decoded->end());
+    }
+    o.sse_c_key = sse_c_key;
+  }
   return out;
 }
 

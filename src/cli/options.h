@@ -37,6 +37,8 @@ struct Options {
   int connect_timeout_s = 10;
   int read_timeout_s = 20;
   std::string ca_bundle;
+  std::string request_payer;  // "requester" or empty
+  std::string sse_c_key;      // the raw 32-byte SSE-C key, or empty; never printed
 };
 
 // What the command line asked for: run, or print help/version and exit 0.

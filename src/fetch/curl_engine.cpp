@@ -91,7 +91,7 @@ struct Transfer {
   bool validated = false;
   bool body_ok = false;  // a 2xx whose headers passed the checks: the body is object data
   long status = 0;
-  std::string content_range, etag, request_id, retry_after, date, content_length;
+  std::string content_range, etag, request_id, retry_after, date, content_length, bucket_region;
   std::string error_body;
   std::optional<Error> failure;
   std::vector<std::byte> overflow;
@@ -105,6 +105,7 @@ struct Transfer {
     retry_after.clear();
     date.clear();
     content_length.clear();
+    bucket_region.clear();
     error_body.clear();
     failure.reset();
     head_headers.clear();
@@ -135,6 +136,7 @@ struct CurlEngine::Impl {
   double avg_first_byte_s = 0;
   double avg_rate = 0;  // bytes/s of one transfer once its body flows
   uint64_t last_hedged_chunk = UINT64_MAX;  // a chunk is hedged once at most
+  bool head_redirected = false;
 
   std::string etag;             // pinned by the probe
   bool whole_object = false;    // the server ignored Range: one stream carries everything
@@ -150,6 +152,7 @@ struct CurlEngine::Impl {
   void complete(Transfer& t);
   void drain_overflows();
   void maybe_hedge();
+  bool follow_region_redirect(const Transfer& t, const std::optional<S3ErrorBody>& body);
   void start_head();
   void finish_head(Transfer& t, CURLcode result);
   void abort_stalled();
@@ -329,6 +332,7 @@ size_t CurlEngine::Impl::on_header(Transfer& t, std::string_view line) {
   else if (iequals(name, "retry-after")) t.retry_after = value;
   else if (iequals(name, "date")) t.date = value;
   else if (iequals(name, "content-length")) t.content_length = value;
+  else if (iequals(name, "x-amz-bucket-region")) t.bucket_region = value;
   return line.size();
 }
 
@@ -570,6 +574,10 @@ void CurlEngine::Impl::finish(Transfer& t, CURLcode result) {
       return;
     }
     error = classify_http_error(t.status, body, t.request_id);
+    if (follow_region_redirect(t, body)) {
+      error->retryable = true;  // once, to the bucket's region: the scheduler sends it again at once
+      error->message = "the bucket is in region " + requests.region();
+    }
     if (error->kind == ErrorKind::Changed) {
       error->message = fmt::format("object changed during download (ETag {} no longer matches)", etag);
     }
@@ -667,11 +675,32 @@ void CurlEngine::Impl::start_head() {
   if (options.verbose) log_line(fmt::format("> HEAD {} (checksum)", requests.location().display()));
 }
 
+// S3 names the bucket's region in x-amz-bucket-region (or <Region> of the error body) when we asked the wrong
+// one: 301 PermanentRedirect, 400 AuthorizationHeaderMalformed. Re-resolve the endpoint and re-sign, once.
+bool CurlEngine::Impl::follow_region_redirect(const Transfer& t, const std::optional<S3ErrorBody>& body) {
+  const bool wrong_region = t.status == 301 || (body && (body->code == "PermanentRedirect" ||
+                                                         body->code == "AuthorizationHeaderMalformed" ||
+                                                         body->code == "IllegalLocationConstraintException"));
+  if (!wrong_region) return false;
+  const std::string region = !t.bucket_region.empty() ? t.bucket_region : body ? body->region : "";
+  const std::string from = requests.region();
+  if (!requests.switch_region(region)) return false;
+  if (options.verbose) {
+    log_line(fmt::format("the bucket is in {}, not {}: following to {}", region, from, requests.location().display()));
+  }
+  return true;
+}
+
 void CurlEngine::Impl::finish_head(Transfer& t, CURLcode result) {
   t.busy = false;
   t.head = false;
   long status = 0;
   curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+  t.status = status;
+  if (result == CURLE_OK && !head_redirected && follow_region_redirect(t, std::nullopt)) {
+    head_redirected = true;
+    return start_head();  // a HEAD answer has no body: the header names the region
+  }
   curl_easy_setopt(t.easy, CURLOPT_HTTPGET, 1L);
   const bool required = options.checksum.kind == ChecksumMode::Kind::Require;
   if (result != CURLE_OK || status != 200) {

@@ -7,11 +7,25 @@ namespace {
 constexpr const char* kEmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 }  // namespace
 
-S3RequestFactory::S3RequestFactory(ObjectLocation location, std::string region, CredentialChain* credentials)
+S3RequestFactory::S3RequestFactory(ObjectLocation location, std::string region, CredentialChain* credentials,
+                                   std::vector<std::pair<std::string, std::string>> common_headers)
     : m_location(std::move(location)),
       m_url(m_location.url()),
       m_region(std::move(region)),
-      m_credentials(credentials) {}
+      m_credentials(credentials),
+      m_common_headers(std::move(common_headers)) {}
+
+bool S3RequestFactory::switch_region(const std::string& region) {
+  if (m_switched_region) return region == m_region;  // another request already followed it there
+  if (!m_relocate || region.empty() || region == m_region) return false;
+  auto moved = m_relocate(region);
+  if (!moved) return false;
+  m_switched_region = true;
+  m_location = std::move(*moved);
+  m_url = m_location.url();
+  m_region = region;
+  return true;
+}
 
 void S3RequestFactory::correct_clock(std::chrono::system_clock::time_point server_now) {
   m_clock_offset = server_now - std::chrono::system_clock::now();
@@ -30,6 +44,7 @@ Result<HttpRequest> S3RequestFactory::make_request(const std::string& method, co
   headers.emplace_back("Host", m_location.host);
   if (range) headers.emplace_back("Range", range->header_value());
   if (!if_match.empty()) headers.emplace_back("If-Match", if_match);
+  headers.insert(headers.end(), m_common_headers.begin(), m_common_headers.end());
   headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
 
   if (m_credentials != nullptr) {

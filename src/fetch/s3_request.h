@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,8 +22,17 @@ struct HttpRequest {
 
 class S3RequestFactory {
  public:
-  // `credentials` null: anonymous (--no-sign-request).
-  S3RequestFactory(ObjectLocation location, std::string region, CredentialChain* credentials);
+  // `credentials` null: anonymous (--no-sign-request). `common_headers` go on every request, signed
+  // (x-amz-request-payer, the SSE-C key headers).
+  S3RequestFactory(ObjectLocation location, std::string region, CredentialChain* credentials,
+                   std::vector<std::pair<std::string, std::string>> common_headers = {});
+  // How to find the object in another region (for S3 sources), used once when S3 says the bucket lives
+  // elsewhere (301 PermanentRedirect, 400 AuthorizationHeaderMalformed, x-amz-bucket-region).
+  using Relocator = std::function<Result<ObjectLocation>(const std::string& region)>;
+  void set_relocator(Relocator relocate) { m_relocate = std::move(relocate); }
+  // Switches to `region` (re-resolving the endpoint), once per download; true when requests now go there.
+  bool switch_region(const std::string& region);
+  const std::string& region() const { return m_region; }
 
   Result<HttpRequest> make_get(const std::optional<ByteRange>& range, const std::string& if_match) {
     return make_request("GET", range, if_match, {});
@@ -44,6 +54,9 @@ class S3RequestFactory {
   CredentialChain* m_credentials;
   SigV4Signer m_signer;
   std::string m_access_key_id;  // of the last signed request
+  std::vector<std::pair<std::string, std::string>> m_common_headers;
+  Relocator m_relocate;
+  bool m_switched_region = false;
   std::chrono::system_clock::duration m_clock_offset{0};
 };
 

@@ -119,7 +119,8 @@ Error classify_http_error(long status, const std::optional<S3ErrorBody>& body, s
     e.kind = ErrorKind::Changed;
   } else if (status == 404 || code == "NoSuchKey" || code == "NoSuchBucket" || code == "NoSuchVersion") {
     e.kind = ErrorKind::NotFound;
-  } else if (status == 401 || status == 403) {
+  } else if (status == 401 || status == 403 || code == "AuthorizationHeaderMalformed" ||
+             code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "InvalidToken") {
     e.kind = ErrorKind::Auth;
   } else {
     e.kind = ErrorKind::Other;

@@ -51,7 +51,8 @@ Fault plan (--plan; a missing file means no faults):
                            If-Match with the old ETag (in this request or later ones) gets 412.
     "etag_header": "\\"x\\""  answer normally but send this ETag header (the real ETag still governs If-Match).
     "delay": s             wait s seconds before the headers (time to first byte), then answer normally.
-    "headers": {...}       answer normally with these extra (or replaced) response headers, e.g. a checksum.
+    "headers": {...}       answer normally with these extra (or replaced) response headers, e.g. a checksum;
+                           also a parameter of "status" (e.g. x-amz-bucket-region on a 301).
 
   Example:
     {"rules": [
@@ -303,6 +304,7 @@ class Handler(BaseHTTPRequestHandler):
             code, message = DEFAULT_ERRORS.get(status, ("InternalError", "Injected error"))
             self.date_offset = float(rule.get("date_offset", 0))
             headers = {"Retry-After": str(rule["retry_after"])} if "retry_after" in rule else {}
+            headers.update(rule.get("headers", {}))
             return self.s3_error(status, rule.get("code", code), rule.get("message", message), resource, request_id,
                                  headers=headers)
         if self.command not in ("GET", "HEAD"):
