@@ -152,6 +152,9 @@ struct CurlEngine::Impl {
   void complete(Transfer& t);
   void drain_overflows();
   void maybe_hedge();
+  bool head_in_flight() const {
+    return std::ranges::any_of(transfers, [](const auto& t) { return t->busy && t->head; });
+  }
   bool follow_region_redirect(const Transfer& t, const std::optional<S3ErrorBody>& body);
   void start_head();
   void finish_head(Transfer& t, CURLcode result);
@@ -239,7 +242,9 @@ void CurlEngine::Impl::run() {
       window.wake_consumer();
     }
     if (whole_object) drain_overflows();
-    if (state.stopping() || scheduler.finished()) break;
+    if (state.stopping()) break;
+    // Done when every byte is in; the checksum HEAD (if still out) must answer first: the writer waits for it.
+    if (scheduler.finished() && !head_in_flight()) break;
     abort_stalled();
     if (options.hedge) maybe_hedge();
 
