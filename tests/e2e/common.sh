@@ -8,7 +8,7 @@
 #   mkobj BUCKET KEY SIZE [put-object args...]
 #                               random SIZE-byte file uploaded as BUCKET/KEY; its local copy is $OBJ and
 #                               local_path BUCKET KEY; the version id (if any) is $OBJ_VERSION
-#   s3fcp ARGS...               $S3FCP_BIN --endpoint-url $ENDPOINT ARGS (under a timeout)
+#   s3fcp ARGS...               $S3FCP_BIN --endpoint-url $ENDPOINT ARGS (killed after $S3FCP_TIMEOUT s, 120)
 #   expect_exit CODE CMD...     runs CMD with stdout in $STDOUT and stderr in $STDERR, fails unless it exits CODE
 #   fetch_ok BUCKET KEY ARGS... expect_exit 0 s3fcp s3://BUCKET/KEY ARGS, then sha256-compare with the local copy
 #   assert_sha A B · assert_one_line F · assert_empty F · assert_contains F TEXT · assert_not_contains F TEXT
@@ -169,7 +169,8 @@ local_path() {
 
 # --- running s3fcp ------------------------------------------------------------------------------------------------
 s3fcp() {
-  timeout -k 5 "${S3FCP_TIMEOUT:-300}" "$S3FCP_BIN" --endpoint-url "$ENDPOINT" "$@"
+  # A hang guard: the slowest download here (100 MiB from moto under ASan) takes well under a minute.
+  timeout -k 5 "${S3FCP_TIMEOUT:-120}" "$S3FCP_BIN" --endpoint-url "$ENDPOINT" "$@"
 }
 
 expect_exit() {
@@ -177,7 +178,9 @@ expect_exit() {
   shift
   "$@" >"$STDOUT" 2>"$STDERR" || got=$?
   if ((got != want)); then
-    say "expected exit $want, got $got: $*"
+    local hint=""
+    ((got != 124)) || hint=" (124: killed by the ${S3FCP_TIMEOUT:-120} s hang guard, S3FCP_TIMEOUT)"
+    say "expected exit $want, got $got$hint: $*"
     say "stderr: $(head -c 2000 "$STDERR")"
     say "stdout: $(stat -c %s "$STDOUT") bytes"
     return 1
