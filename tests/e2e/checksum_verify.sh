@@ -3,6 +3,7 @@
 # the bytes are verified in order while written. A wrong checksum header → exit 7 with one line; a right one → 0;
 # --checksum off skips the check; --checksum SHA256 on an object that has none → exit 7 before any byte.
 source "$(dirname "$0")/common.sh"
+FAULT_CHECKSUM=on
 source "$(dirname "$0")/fault_common.sh"
 fault_obj ck k.bin $((3 * 65536 + 17))
 # The CRC64NVME of the object, as S3 would send it, computed independently of s3fcp by python.

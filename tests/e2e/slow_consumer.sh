@@ -46,7 +46,7 @@ os._exit(0)  # do not wait for the watchdog timer
 PY
 }
 
-read -r code rss bytes sha secs < <(consume "$S3FCP_BIN" --endpoint-url "$ENDPOINT" s3://slow/big.bin \
+read -r code rss bytes sha secs < <(consume "$S3FCP_BIN" --endpoint-url "$ENDPOINT" --checksum off s3://slow/big.bin \
   -c 8 --chunk-size 1MiB --window $WINDOW)
 rss_mib=$((rss / 1024))
 limit_mib=$((WINDOW * CHUNK / 1024 / 1024 + ALLOWANCE_MIB))
