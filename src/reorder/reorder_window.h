@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -73,8 +74,11 @@ class ReorderWindow final : public ChunkStore {
   uint32_t allocated_buffers() const { return m_allocated.load(std::memory_order_relaxed); }
 
  private:
+  struct FreeDeleter {
+    void operator()(std::byte* p) const { std::free(p); }
+  };
   struct Slot {
-    std::unique_ptr<std::byte[]> data;
+    std::unique_ptr<std::byte[], FreeDeleter> data;
     std::atomic<uint64_t> filled{0};
   };
   uint64_t m_chunk_size;
