@@ -88,6 +88,8 @@ int main(int argc, char** argv) {
   if (o.endpoint.endpoint_url.empty()) o.endpoint.endpoint_url = configured_endpoint_url(*config, profile, "s3");
   // IMDS knows the region only on EC2, and a custom endpoint does not need it: ask it only for AWS endpoints.
   o.endpoint.region = resolve_region(o.endpoint.region, profile, o.endpoint.endpoint_url.empty() && !http_source);
+  o.endpoint.dualstack = o.endpoint.dualstack || profile_use_dualstack(profile);
+  o.endpoint.fips = o.endpoint.fips || profile_use_fips(profile);
   if (!o.addressing_style_given) {
     if (const std::string text = profile_addressing_style(profile); !text.empty()) {
       auto style = parse_addressing_style(text);

@@ -108,6 +108,8 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
                  "CRC64NVME, CRC32C, CRC32, SHA256, SHA1, MD5 (must be verifiable)");
   app.add_flag("--print-checksum", o.print_checksum, "print the verified checksum on stderr");
   app.add_option("--stats", stats, "print a summary at the end on stderr: 'json'");
+  app.add_flag("--use-dualstack-endpoint", o.endpoint.dualstack, "AWS's dual-stack (IPv6) S3 endpoint");
+  app.add_flag("--use-fips-endpoint", o.endpoint.fips, "AWS's FIPS S3 endpoint");
   app.add_option("--request-payer", o.request_payer, "'requester': agree to pay for a Requester Pays bucket");
   app.add_option("--sse-c-key", sse_c_key, "SSE-C key of the object: 32 bytes, raw or base64 (never printed)");
   app.add_option("--sse-c-key-file", sse_c_key_file, "read the 32-byte SSE-C key from this file");

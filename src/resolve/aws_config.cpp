@@ -319,4 +319,23 @@ std::string profile_addressing_style(const Profile& profile) {
   return profile.get_nested("s3", "addressing_style");
 }
 
+namespace {
+bool endpoint_switch(const Profile& profile, const char* env_name, std::string_view key) {
+  auto truthy = [](std::string v) {
+    for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return v == "true";
+  };
+  if (const char* v = std::getenv(env_name); v != nullptr && *v != '\0') return truthy(v);
+  if (std::string v = profile.get(key); !v.empty()) return truthy(v);
+  return truthy(profile.get_nested("s3", key));
+}
+}  // namespace
+
+bool profile_use_dualstack(const Profile& profile) {
+  return endpoint_switch(profile, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
+}
+bool profile_use_fips(const Profile& profile) {
+  return endpoint_switch(profile, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
+}
+
 }  // namespace s3fcp

@@ -133,6 +133,10 @@ std::string configured_endpoint_url(const SharedConfig& config, const Profile& p
 // The profile's `region` key ("" if none) and its nested `s3 = \n addressing_style = ...` ("" if none).
 std::string profile_region(const Profile& profile);
 std::string profile_addressing_style(const Profile& profile);
+// use_dualstack_endpoint / use_fips_endpoint: AWS_USE_*_ENDPOINT, else the profile's top-level key, else its
+// s3 sub-section (s3.use_dualstack_endpoint), as the AWS CLI reads them.
+bool profile_use_dualstack(const Profile& profile);
+bool profile_use_fips(const Profile& profile);
 
 // "true"/"1"/"yes" in any case.
 bool config_true(std::string_view value);

@@ -117,7 +117,11 @@ Result<ObjectLocation> resolve_object_location(const S3Uri& uri, const EndpointS
     if (!parsed) return fail(parsed.error());
     base = std::move(*parsed);
   } else {
-    base = {"https", "s3." + settings.region + "." + aws_domain(settings.region), ""};
+    // The AWS CLI's names: s3[-fips][.dualstack].REGION.amazonaws.com.
+    base = {"https",
+            std::string(settings.fips ? "s3-fips" : "s3") + (settings.dualstack ? ".dualstack." : ".") +
+                settings.region + "." + aws_domain(settings.region),
+            ""};
   }
 
   bool virtual_host = false;

@@ -30,6 +30,8 @@ struct EndpointSettings {
   std::string endpoint_url;  // empty: AWS's regional endpoint
   std::string region;
   AddressingStyle style = AddressingStyle::Auto;
+  bool dualstack = false;  // s3.dualstack.REGION (IPv6 and IPv4); AWS endpoints only
+  bool fips = false;       // s3-fips.REGION (FIPS 140 validated); AWS endpoints only
 };
 
 // An http:// or https:// source (a presigned S3 URL or any server that honours Range): sent as given,

@@ -207,3 +207,24 @@ TEST(AddressingStyleTest, Parses) {
 
 }  // namespace
 }  // namespace s3fcp
+
+namespace s3fcp {
+TEST(EndpointTest, DualStackAndFipsEndpointsFollowTheAwsCliNames) {
+  EndpointSettings settings;
+  settings.region = "us-gov-west-1";
+  settings.fips = true;
+  auto loc = resolve_object_location(S3Uri{"bucket", "k"}, settings, "");
+  ASSERT_TRUE(loc.has_value());
+  EXPECT_EQ(loc->host, "bucket.s3-fips.us-gov-west-1.amazonaws.com");
+  settings.dualstack = true;
+  loc = resolve_object_location(S3Uri{"bucket", "k"}, settings, "");
+  ASSERT_TRUE(loc.has_value());
+  EXPECT_EQ(loc->host, "bucket.s3-fips.dualstack.us-gov-west-1.amazonaws.com");
+  settings.fips = false;
+  settings.region = "eu-west-1";
+  loc = resolve_object_location(S3Uri{"my.dotted.bucket", "k"}, settings, "");
+  ASSERT_TRUE(loc.has_value());
+  EXPECT_EQ(loc->host, "s3.dualstack.eu-west-1.amazonaws.com");
+  EXPECT_EQ(loc->canonical_uri, "/my.dotted.bucket/k");
+}
+}  // namespace s3fcp
