@@ -13,6 +13,7 @@
 
 #include "cli/options.h"
 #include "download.h"
+#include "download_file.h"
 #include "fetch/curl_engine.h"
 #include "fetch/s3_request.h"
 #include "resolve/credentials.h"
@@ -152,7 +153,10 @@ int main(int argc, char** argv) {
                                           : ProgressBar::Mode::Off;
 
   DownloadSummary summary;
-  auto result = download_to_fd(requests, options, STDOUT_FILENO, summary);
+  auto result = o.destination == "-"
+                    ? download_to_fd(requests, options, STDOUT_FILENO, summary)
+                    : download_to_file(requests, options,
+                                       FileDestination{o.destination, o.force, o.resume, source, o.version_id}, summary);
   const int code = result ? 0 : report(result.error(), source);
   if (o.verbose) {
     log_line(fmt::format("{}: {} bytes in {:.3f} s ({:.1f} MB/s), {} requests, {} retries, {} hedges",

@@ -74,8 +74,8 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   Options& o = out.options;
   std::string source, chunk_size = "8MiB", max_memory, checksum = "auto", stats, sse_c_key, sse_c_key_file, addressing = "auto", endpoint_url, region;
 
-  CLI::App app{"Copy one S3 object to stdout as fast as the network allows: many concurrent ranged GETs,\n"
-               "bytes written strictly in order.",
+  CLI::App app{"Copy one S3 object as fast as the network allows, with many concurrent ranged GETs: to stdout\n"
+               "strictly in order, or to a file written in parallel and renamed into place when whole.",
                "s3fcp"};
   app.footer(std::string("\nCredentials, as the AWS CLI finds them: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/\n"
                          "AWS_SESSION_TOKEN; the profile (--profile, AWS_PROFILE, default) in ~/.aws/config and\n"
@@ -88,7 +88,11 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
              kExitCodes);
   app.set_version_flag("--version", std::string("s3fcp ") + S3FCP_VERSION);
   app.add_option("SOURCE", source, "s3://bucket/key, or an http(s):// URL (e.g. presigned)");
-  app.add_option("DEST", o.destination, "'-' or omitted: stdout");
+  app.add_option("DEST", o.destination,
+                 "'-' or omitted: stdout; else a file (or a directory: DIR/<name of the key>), written in parallel "
+                 "and renamed into place when whole");
+  app.add_flag("-f,--force", o.force, "replace DEST if it exists (and any partial download of it)");
+  app.add_flag("--continue", o.resume, "finish an interrupted download to DEST, fetching only the missing chunks");
   app.add_option("--version-id", o.version_id, "download this version of the object");
   app.add_option("-c,--concurrency", o.concurrency, "parallel ranged GETs (default 16)");
   app.add_option("--chunk-size", chunk_size, "bytes per ranged GET: 8MiB, 16M, 1048576 (default 8MiB)");
@@ -150,8 +154,8 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
     if (!uri) return fail(uri.error());
     o.source = std::move(*uri);
   }
-  if (o.destination != "-") {
-    return fail(Error::usage("only stdout is supported as destination for now: omit DEST or use '-'"));
+  if (o.destination == "-" && (o.force || o.resume)) {
+    return fail(Error::usage("--force and --continue apply to a file destination only"));
   }
   const auto mode = parse_checksum_mode(checksum);
   if (!mode) {

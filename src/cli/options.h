@@ -17,7 +17,9 @@ struct Options {
   S3Uri source;             // an s3:// source
   std::string source_url;   // or an http(s):// source (then `source` is empty)
   std::string source_display() const;  // for messages; a URL's query (a presigned signature) is elided
-  std::string destination = "-";
+  std::string destination = "-";  // "-": stdout; else a file or an existing directory
+  bool force = false;              // --force: replace an existing file (and any partial download of it)
+  bool resume = false;             // --continue: finish the partial download of DEST
   std::string version_id;
   uint32_t concurrency = 16;
   uint64_t chunk_size = 8ull << 20;

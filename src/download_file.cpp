@@ -1,0 +1,330 @@
+// The file destination's life cycle around the engine: pick the target name, refuse to clobber, open and lock the
+// temporary file (or reopen it with its journal for --continue), run the download through a FileStore, and end in
+// exactly one of three states: the file in place (rename) and no journal; nothing (a permanent failure: the
+// object changed or is gone, access denied, checksum mismatch); or the temporary file and its journal kept for
+// --continue (interrupted, retries exhausted, a write error). Nothing half-written ever carries the target's name.
+//
+// The temporary file is locked (flock) for the whole run, so a second s3fcp on the same target stops at once
+// instead of writing into the same file.
+#include "download_file.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "fetch/curl_engine.h"
+#include "sink/file_store.h"
+#include "sink/resume_journal.h"
+
+namespace s3fcp {
+
+namespace {
+
+// A file descriptor that closes itself.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : m_fd(fd) {}
+  Fd(Fd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) {
+      if (m_fd >= 0) ::close(m_fd);
+      m_fd = std::exchange(other.m_fd, -1);
+    }
+    return *this;
+  }
+  ~Fd() {
+    if (m_fd >= 0) ::close(m_fd);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return m_fd; }
+
+ private:
+  int m_fd;
+};
+
+Error io_error(std::string_view what, const std::string& path) {
+  return Error{ErrorKind::Io, fmt::format("{} {}: {}", what, path, std::strerror(errno))};
+}
+
+// The last part of the key (or of a URL's path, percent-decoded), or nullopt when it is no usable file name.
+std::optional<std::string> file_name_of(std::string_view source) {
+  const bool url = source.starts_with("http://") || source.starts_with("https://");
+  if (url) source = source.substr(0, source.find_first_of("?#"));
+  if (!url && !source.starts_with("s3://")) return std::nullopt;
+  const size_t host_end = source.find('/', source.find("//") + 2);  // after s3://bucket or scheme://host
+  if (host_end == std::string_view::npos) return std::nullopt;
+  const std::string_view raw = source.substr(std::max(host_end, source.rfind('/')) + 1);
+  std::string name;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    unsigned value = 0;
+    if (url && raw[i] == '%' && i + 2 < raw.size() &&
+        std::sscanf(std::string(raw.substr(i + 1, 2)).c_str(), "%2x", &value) == 1) {
+      name += static_cast<char>(value);
+      i += 2;
+    } else {
+      name += raw[i];
+    }
+  }
+  if (name.empty() || name == "." || name == ".." || name.find_first_of(std::string_view("/\0", 2)) != std::string::npos) {
+    return std::nullopt;
+  }
+  return name;
+}
+
+// Opens `path` and takes its lock: one s3fcp per target at a time.
+Result<Fd> open_locked(const std::string& path, int flags, const std::string& target) {
+  Fd fd(::open(path.c_str(), flags | O_CLOEXEC, 0666));  // 0666 & ~umask, as cp creates files
+  if (fd.get() < 0) return fail(io_error("cannot open", path));
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) return fail(ErrorKind::Io, fmt::format("another s3fcp is downloading to {}", target));
+    return fail(io_error("cannot lock", path));
+  }
+  return fd;
+}
+
+struct Prepared {
+  Fd temp;
+  std::optional<JournalContents> resumed;  // --continue with a journal that fits
+  std::optional<ResumeJournal> journal;    // reopened for appending when resumed
+};
+
+Result<Prepared> prepare(const FileDestination& dest, const std::string& target, const PartialPaths& paths,
+                         uint64_t chunk_size) {
+  struct stat st {};
+  if (::stat(target.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return fail(Error::usage(fmt::format("{} is a directory", target)));
+    if (!dest.force) return fail(Error::usage(fmt::format("{} already exists: use --force to replace it", target)));
+  } else if (errno != ENOENT) {
+    return fail(io_error("cannot access", target));
+  }
+  const std::string dir = target.substr(0, target.rfind('/') + 1);
+  if (!dir.empty() && (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
+    return fail(Error::usage(fmt::format("the directory {} does not exist", dir)));
+  }
+  const std::string start_over = "rerun with --force instead of --continue to start over";
+
+  auto loaded = ResumeJournal::load(paths.journal);
+  const bool have_temp = ::access(paths.temp.c_str(), F_OK) == 0;
+  if (dest.resume) {
+    if (!loaded) {
+      Error e = loaded.error();
+      if (e.kind == ErrorKind::Usage) e.message = fmt::format("cannot continue: {}; {}", e.message, start_over);
+      return fail(std::move(e));
+    }
+    if (*loaded && have_temp) {
+      JournalContents& j = **loaded;
+      if (auto why = journal_mismatch(j.header, dest.source_id, dest.version_id, chunk_size)) {
+        return fail(Error::usage(
+            fmt::format("cannot continue the partial download of {}: {}; {}", target, *why, start_over)));
+      }
+      auto temp = open_locked(paths.temp, O_RDWR, target);
+      if (!temp) return fail(temp.error());
+      if (::fstat(temp->get(), &st) != 0) return fail(io_error("cannot stat", paths.temp));
+      if (static_cast<uint64_t>(st.st_size) != j.header.object_size) {
+        return fail(Error::usage(fmt::format("cannot continue the partial download of {}: the file has {} bytes, its "
+                                             "journal says {}; {}", target, st.st_size, j.header.object_size,
+                                             start_over)));
+      }
+      auto journal = ResumeJournal::reopen(paths.journal, j.valid_length);
+      if (!journal) return fail(journal.error());
+      return Prepared{std::move(*temp), std::move(j), std::move(*journal)};
+    }
+    // Nothing to continue: start from the beginning, as wget -c does.
+  } else if (!dest.force && have_temp && (!loaded || *loaded)) {
+    std::string done;
+    if (loaded) done = fmt::format(" ({} of {})", human_bytes(static_cast<double>((*loaded)->done_bytes)),
+                                   human_bytes(static_cast<double>((*loaded)->header.object_size)));
+    return fail(Error::usage(fmt::format("a partial download of {} exists{}: rerun with --continue to finish it, or "
+                                         "with --force to start over", target, done)));
+  }
+  auto temp = open_locked(paths.temp, O_RDWR | O_CREAT, target);
+  if (!temp) return fail(temp.error());
+  if (::ftruncate(temp->get(), 0) != 0) return fail(io_error("cannot truncate", paths.temp));
+  if (::unlink(paths.journal.c_str()) != 0 && errno != ENOENT) return fail(io_error("cannot remove", paths.journal));
+  return Prepared{std::move(*temp), std::nullopt, std::nullopt};
+}
+
+// rename(2) into place; without --force, never over a file that appeared meanwhile.
+Result<void> put_in_place(const std::string& temp, const std::string& target, bool force) {
+  const auto appeared = [&] {
+    return fail(Error::usage(fmt::format("{} appeared during the download and was not replaced; the download is "
+                                         "complete: rerun with --continue --force to put it in place", target)));
+  };
+  if (!force) {
+    if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0) return {};
+    if (errno == EEXIST) return appeared();
+    if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) return fail(io_error("cannot rename to", target));
+    struct stat st {};
+    if (::stat(target.c_str(), &st) == 0) return appeared();  // a filesystem without RENAME_NOREPLACE
+  }
+  if (::rename(temp.c_str(), target.c_str()) != 0) return fail(io_error("cannot rename to", target));
+  return {};
+}
+
+// Errors after which --continue could never succeed: the partial file is worthless.
+bool permanent(ErrorKind kind) {
+  return kind == ErrorKind::Changed || kind == ErrorKind::NotFound || kind == ErrorKind::Auth ||
+         kind == ErrorKind::Checksum || kind == ErrorKind::Usage;
+}
+
+}  // namespace
+
+Result<std::string> resolve_target_path(const std::string& dest, const std::string& source_id) {
+  if (dest.empty()) return fail(Error::usage("the destination path is empty"));
+  struct stat st {};
+  const bool dir = dest.back() == '/' || (::stat(dest.c_str(), &st) == 0 && S_ISDIR(st.st_mode));
+  if (!dir) return dest;
+  const auto name = file_name_of(source_id);
+  if (!name) {
+    return fail(Error::usage(fmt::format("{} is a directory and {} names no file in it: give a file name", dest,
+                                         source_id)));
+  }
+  return dest + (dest.back() == '/' ? "" : "/") + *name;
+}
+
+PartialPaths partial_paths(const std::string& target) {
+  const size_t slash = target.rfind('/');
+  const std::string dir = slash == std::string::npos ? std::string() : target.substr(0, slash + 1);
+  const std::string name = slash == std::string::npos ? target : target.substr(slash + 1);
+  return {dir + "." + name + ".s3fcp-partial", dir + "." + name + ".s3fcp-journal"};
+}
+
+Result<void> download_to_file(S3RequestFactory& requests, const DownloadOptions& options, const FileDestination& dest,
+                              DownloadSummary& summary) {
+  const auto started = std::chrono::steady_clock::now();
+  auto target = resolve_target_path(dest.path, dest.source_id);
+  if (!target) return fail(target.error());
+  const PartialPaths paths = partial_paths(*target);
+  auto prepared = prepare(dest, *target, paths, options.engine.chunk_size);
+  if (!prepared) return fail(prepared.error());
+  const int fd = prepared->temp.get();
+  std::optional<ResumeJournal>& journal = prepared->journal;
+  const bool resumed = prepared->resumed.has_value();
+
+  EngineOptions engine_options = options.engine;
+  if (resumed) {
+    const JournalHeader& h = prepared->resumed->header;
+    engine_options.resume = ResumeState{h.object_size, h.etag, prepared->resumed->done};
+  }
+  DownloadState state;
+  FileStore::Hooks hooks;
+  hooks.plan_set = [&](const RangePlan& plan) -> Result<void> {
+    if (journal) return {};                  // resumed: the journal has its header
+    const std::string etag = state.etag();  // set by the engine before the plan
+    if (etag.empty()) return {};             // nothing for If-Match to pin: not resumable, no journal
+    auto created = ResumeJournal::create(
+        paths.journal, {dest.source_id, dest.version_id, etag, plan.total(), plan.chunk_size()});
+    if (!created) return fail(created.error());
+    journal.emplace(std::move(*created));
+    return {};
+  };
+  hooks.chunk_done = [&](uint64_t chunk) { return journal ? journal->append_done(chunk) : Result<void>{}; };
+  // Slots bound the chunks in flight or finished out of order behind a slow one, not memory (no buffers here).
+  const auto slots = static_cast<uint32_t>(std::clamp<uint64_t>(4ull * options.engine.concurrency, 8, 4096));
+  FileStore store(fd, paths.temp, slots, options.engine.chunk_size, state, std::move(hooks));
+  if (resumed) store.preset_done(prepared->resumed->done);
+  CurlEngine engine(engine_options, requests, store, state);
+  state.wake_network = [&] { engine.wakeup(); };
+  state.wake_writer = [&] { store.close(); };
+
+  auto supervised = supervise(
+      state, options.progress,
+      [&] { return store.preset_bytes() + state.received.load(std::memory_order_relaxed); },
+      {[&] { engine.run(); }, [&] { run_verifier(fd, store, state); }});
+  state.written.store(state.received.load());  // this run's bytes, for --stats and -v
+  summary = summarize(state, started);
+
+  std::optional<Error> error = supervised ? state.error() : std::optional(supervised.error());
+  if (!error && !store.complete()) error = Error{ErrorKind::Other, "internal error: the download ended incomplete"};
+  if (!error) {
+    auto placed = put_in_place(paths.temp, *target, dest.force);
+    if (placed) {
+      journal.reset();
+      ::unlink(paths.journal.c_str());
+      return {};
+    }
+    return fail(placed.error());  // the complete download stays, with its journal, for --continue --force
+  }
+
+  if (error->kind == ErrorKind::Changed && resumed) {
+    error->message = fmt::format("the object changed since the interrupted download (ETag {} no longer matches): "
+                                 "resuming is refused; partial download removed, rerun without --continue",
+                                 prepared->resumed->header.etag);
+  }
+  if (!permanent(error->kind) && journal) {
+    const uint64_t total = state.total.load();
+    error->message += fmt::format("; partial download kept ({} of {}), rerun with --continue",
+                                  human_bytes(static_cast<double>(store.done_bytes())),
+                                  human_bytes(static_cast<double>(total)));
+    return fail(std::move(*error));
+  }
+  journal.reset();
+  ::unlink(paths.temp.c_str());
+  ::unlink(paths.journal.c_str());
+  return fail(std::move(*error));
+}
+
+Result<void> supervise(DownloadState& state, ProgressBar::Mode progress, const std::function<uint64_t()>& done_bytes,
+                       std::initializer_list<std::function<void()>> workers) {
+  sigset_t stop_signals, previous;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
+  Fd signals(signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK));
+  Fd done(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (signals.get() < 0 || done.get() < 0) {
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    return fail(ErrorKind::Other, "cannot create signalfd/eventfd");
+  }
+
+  std::vector<std::thread> threads;
+  for (const auto& work : workers) {
+    threads.emplace_back([&work, &done] {
+      work();
+      const uint64_t one = 1;
+      [[maybe_unused]] const auto n = ::write(done.get(), &one, sizeof one);
+    });
+  }
+  ProgressBar bar(progress);
+  uint64_t finished = 0;
+  while (finished < threads.size()) {
+    pollfd fds[2] = {{signals.get(), POLLIN, 0}, {done.get(), POLLIN, 0}};
+    const int ready = ::poll(fds, 2, 100);
+    if (ready > 0 && (fds[0].revents & POLLIN)) {
+      signalfd_siginfo info{};
+      if (::read(signals.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        state.fail(info.ssi_signo == SIGINT ? Error{ErrorKind::Interrupted, "interrupted"}
+                                            : Error{ErrorKind::Terminated, "terminated"});
+      }
+    }
+    if (ready > 0 && (fds[1].revents & POLLIN)) {
+      uint64_t count = 0;
+      if (::read(done.get(), &count, sizeof count) == static_cast<ssize_t>(sizeof count)) finished += count;
+    }
+    bar.update(done_bytes(), state.total.load(std::memory_order_relaxed));
+  }
+  for (auto& t : threads) t.join();
+  bar.finish();
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  return {};
+}
+
+}  // namespace s3fcp

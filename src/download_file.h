@@ -1,0 +1,53 @@
+// One download into a file, start to finish: the network thread (CurlEngine) pwrites chunks into a temporary file
+// beside the target through a FileStore, the verifier thread re-reads the finished prefix for the end-to-end
+// checksum, and the calling thread reads signals and draws progress (supervise(), shared with the stdout path).
+// The file appears under its name (rename) only when whole and verified. A resume journal beside it lets
+// `--continue` finish an interrupted download; see docs/file-destination.md for the rules.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <string>
+
+#include "download.h"
+#include "download_state.h"
+#include "fetch/s3_request.h"
+#include "sink/progress_bar.h"
+#include "util/error.h"
+
+namespace s3fcp {
+
+struct FileDestination {
+  std::string path;        // a file, or an existing directory (then DIR/<last part of the key>)
+  bool force = false;      // replace an existing file, and any partial download of it
+  bool resume = false;     // --continue: finish the partial download recorded in the journal
+  std::string source_id;   // the source as shown to the user (s3://bucket/key or the URL): binds the journal
+  std::string version_id;  // --version-id, empty when none: binds the journal
+};
+
+// Where a download of `source_id` to `dest` lands: `dest` itself, or DIR/<name> when `dest` is an existing
+// directory or ends in '/', the name being the last '/'-separated part of the key (of the URL's path, without its
+// query). A Usage error when no file name can be derived ("s3://b/dir/", "..").
+Result<std::string> resolve_target_path(const std::string& dest, const std::string& source_id);
+
+// The temporary file and the journal of `target`: DIR/.<name>.s3fcp-partial and DIR/.<name>.s3fcp-journal.
+struct PartialPaths {
+  std::string temp;
+  std::string journal;
+};
+PartialPaths partial_paths(const std::string& target);
+
+// Fills `summary` whether or not the download succeeds; summary.bytes counts the bytes fetched by this run.
+Result<void> download_to_file(S3RequestFactory& requests, const DownloadOptions& options, const FileDestination& dest,
+                              DownloadSummary& summary);
+
+// Runs each worker on its own thread with SIGINT and SIGTERM blocked (they inherit the mask, so no handler ever
+// runs beside them), and on the calling thread reads those signals from a signalfd (state.fail with Interrupted or
+// Terminated, which wakes the workers) and redraws the progress bar with `done_bytes()` of state.total, ~10 times a
+// second, until every worker has returned. Restores the signal mask. An Error only when the signalfd cannot be
+// made (then no worker ran). Meant for download.cpp too: see docs/file-destination.md.
+Result<void> supervise(DownloadState& state, ProgressBar::Mode progress, const std::function<uint64_t()>& done_bytes,
+                       std::initializer_list<std::function<void()>> workers);
+
+}  // namespace s3fcp

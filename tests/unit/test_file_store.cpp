@@ -1,0 +1,269 @@
+// FileStore: chunks stored out of order and in pieces land byte-exact at their offsets; head() moves only over
+// chunks wholly stored, so window_end() slides with the lowest unfinished chunk; resumed chunks count as done;
+// the hooks hear of the plan and of each finished chunk once; a failing write is an Io error naming the file.
+// The verifier re-reads the file as its prefix completes and catches a mismatch. Also the destination naming
+// of download_file.h (a directory DEST, the temporary and journal names).
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "checksum/checksum.h"
+#include "download_file.h"
+#include "sink/file_store.h"
+
+namespace s3fcp {
+namespace {
+
+std::byte pattern(uint64_t o) { return static_cast<std::byte>((o * 131 + o / 257 + 7) & 0xff); }
+
+class FileStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/s3fcp-file-store-test.XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    m_dir = dir;
+    m_path = m_dir + "/f";
+    m_fd = ::open(m_path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
+    ASSERT_GE(m_fd, 0);
+  }
+  void TearDown() override {
+    ::close(m_fd);
+    ::unlink(m_path.c_str());
+    ::rmdir(m_dir.c_str());
+  }
+  // Stores bytes [from, to) of `chunk` in one store() call and publishes `to`, as the engine does.
+  void put(FileStore& s, const RangePlan& plan, uint64_t chunk, uint64_t from, uint64_t to) {
+    std::vector<std::byte> bytes;
+    for (uint64_t i = from; i < to; ++i) bytes.push_back(pattern(plan.chunk(chunk).begin + i));
+    ASSERT_TRUE(s.store(chunk, from, bytes).has_value());
+    s.publish(chunk, to);
+  }
+  void put_whole(FileStore& s, const RangePlan& plan, uint64_t chunk) {
+    put(s, plan, chunk, 0, plan.chunk(chunk).size());
+  }
+  std::vector<std::byte> contents() const {
+    struct stat st {};
+    ::fstat(m_fd, &st);
+    std::vector<std::byte> out(static_cast<size_t>(st.st_size));
+    EXPECT_EQ(::pread(m_fd, out.data(), out.size(), 0), static_cast<ssize_t>(out.size()));
+    return out;
+  }
+  void expect_pattern(uint64_t total) const {
+    const auto got = contents();
+    ASSERT_EQ(got.size(), total);
+    for (uint64_t i = 0; i < total; ++i) ASSERT_EQ(got[i], pattern(i)) << "byte " << i;
+  }
+  std::string m_dir, m_path;
+  int m_fd = -1;
+  DownloadState m_state;
+};
+
+TEST_F(FileStoreTest, OutOfOrderChunksLandAtTheirOffsets) {
+  const RangePlan plan(1000, 300);  // chunks of 300, 300, 300, 100
+  std::vector<uint64_t> finished;
+  FileStore::Hooks hooks;
+  int plans = 0;
+  hooks.plan_set = [&](const RangePlan& p) -> Result<void> {
+    ++plans;
+    EXPECT_EQ(p.total(), 1000u);
+    return {};
+  };
+  hooks.chunk_done = [&](uint64_t chunk) -> Result<void> {
+    finished.push_back(chunk);
+    return {};
+  };
+  FileStore s(m_fd, m_path, 2, 300, m_state, hooks);
+  s.set_plan(plan);
+  EXPECT_EQ(plans, 1);
+  EXPECT_EQ(contents().size(), 1000u);  // sized up front
+  EXPECT_EQ(s.head(), 0u);
+  EXPECT_EQ(s.window_end(), 2u);
+
+  put_whole(s, plan, 1);  // ahead of the head: the window does not move
+  EXPECT_EQ(s.head(), 0u);
+  EXPECT_EQ(s.window_end(), 2u);
+  EXPECT_EQ(s.contiguous_bytes(), 0u);
+  put_whole(s, plan, 0);  // the head is done: it moves over chunk 1 too
+  EXPECT_EQ(s.head(), 2u);
+  EXPECT_EQ(s.window_end(), 4u);
+  EXPECT_EQ(s.contiguous_bytes(), 600u);
+  put_whole(s, plan, 3);
+  EXPECT_EQ(s.head(), 2u);
+  EXPECT_FALSE(s.complete());
+  put_whole(s, plan, 2);
+  EXPECT_EQ(s.head(), 4u);
+  EXPECT_TRUE(s.complete());
+  EXPECT_EQ(s.contiguous_bytes(), 1000u);
+  EXPECT_EQ(s.done_bytes(), 1000u);
+  EXPECT_EQ(finished, (std::vector<uint64_t>{1, 0, 3, 2}));
+  EXPECT_FALSE(m_state.error().has_value());
+  expect_pattern(1000);
+}
+
+TEST_F(FileStoreTest, APartlyStoredChunkIsNotDone) {
+  const RangePlan plan(600, 300);
+  std::vector<uint64_t> finished;
+  FileStore s(m_fd, m_path, 4, 300, m_state,
+              {nullptr, [&](uint64_t chunk) -> Result<void> {
+                 finished.push_back(chunk);
+                 return {};
+               }});
+  s.set_plan(plan);
+  put(s, plan, 0, 0, 120);  // a response that died mid-body...
+  EXPECT_EQ(s.head(), 0u);
+  EXPECT_TRUE(finished.empty());
+  put(s, plan, 0, 120, 121);  // ...resumed from its first missing byte, in pieces
+  put(s, plan, 0, 121, 300);
+  EXPECT_EQ(s.head(), 1u);
+  s.publish(0, 300);  // published again (a hedge's late report): counted once
+  put_whole(s, plan, 1);
+  EXPECT_EQ(finished, (std::vector<uint64_t>{0, 1}));
+  expect_pattern(600);
+}
+
+TEST_F(FileStoreTest, ResumedChunksAreDoneFromTheStart) {
+  const RangePlan plan(1000, 300);
+  std::vector<uint64_t> finished;
+  FileStore s(m_fd, m_path, 2, 300, m_state,
+              {nullptr, [&](uint64_t chunk) -> Result<void> {
+                 finished.push_back(chunk);
+                 return {};
+               }});
+  s.preset_done({true, true, false, true});
+  s.set_plan(plan);
+  EXPECT_EQ(s.head(), 2u);  // the window starts after the resumed prefix
+  EXPECT_EQ(s.window_end(), 4u);
+  EXPECT_EQ(s.preset_bytes(), 700u);
+  put_whole(s, plan, 2);
+  EXPECT_TRUE(s.complete());
+  EXPECT_EQ(finished, (std::vector<uint64_t>{2}));  // resumed chunks are not journaled again
+}
+
+TEST_F(FileStoreTest, AnEmptyObjectIsCompleteAtOnce) {
+  FileStore s(m_fd, m_path, 2, 300, m_state);
+  EXPECT_FALSE(s.complete());
+  s.set_plan(RangePlan(0, 300));
+  EXPECT_TRUE(s.complete());
+  EXPECT_EQ(contents().size(), 0u);
+}
+
+TEST_F(FileStoreTest, AFailedWriteIsAnIoErrorNamingTheFile) {
+  const int read_only = ::open(m_path.c_str(), O_RDONLY);
+  ASSERT_GE(read_only, 0);
+  {
+    DownloadState state;
+    FileStore s(read_only, m_path, 2, 300, state);
+    s.set_plan(RangePlan(600, 300));  // ftruncate through a read-only descriptor
+    ASSERT_TRUE(state.error().has_value());
+    EXPECT_EQ(state.error()->kind, ErrorKind::Io);
+    EXPECT_NE(state.error()->message.find(m_path), std::string::npos) << state.error()->message;
+  }
+  FileStore s(m_fd, m_path, 2, 300, m_state);
+  s.set_plan(RangePlan(600, 300));
+  ASSERT_FALSE(m_state.error().has_value());
+  ASSERT_EQ(::dup2(read_only, m_fd), m_fd);  // the store's descriptor can no longer write: pwrite fails (EBADF)
+  ::close(read_only);
+  const std::vector<std::byte> bytes(10);
+  auto written = s.store(1, 5, bytes);
+  ASSERT_FALSE(written.has_value());
+  EXPECT_EQ(written.error().kind, ErrorKind::Io);
+  EXPECT_NE(written.error().message.find(m_path), std::string::npos) << written.error().message;
+  EXPECT_FALSE(s.store(1, 295, bytes).has_value());  // beyond the chunk: refused before any write
+}
+
+TEST_F(FileStoreTest, AFailingHookStopsTheDownload) {
+  const RangePlan plan(600, 300);
+  FileStore s(m_fd, m_path, 2, 300, m_state,
+              {nullptr, [](uint64_t) -> Result<void> { return fail(ErrorKind::Io, "journal: disk full"); }});
+  s.set_plan(plan);
+  put_whole(s, plan, 0);
+  ASSERT_TRUE(m_state.error().has_value());
+  EXPECT_EQ(m_state.error()->message, "journal: disk full");
+}
+
+TEST_F(FileStoreTest, FirstNotDone) {
+  EXPECT_EQ(first_not_done({}, 0), 0u);
+  EXPECT_EQ(first_not_done({true, true, false, true}, 0), 2u);
+  EXPECT_EQ(first_not_done({true, true, false, true}, 3), 4u);
+}
+
+// The verifier follows the prefix while a producer thread stores chunks out of order, then checks the MD5.
+void run_verified_download(const std::string& path, int fd, bool corrupt, DownloadState& state) {
+  const RangePlan plan(5 * 4096 + 17, 4096);
+  std::vector<std::byte> object(plan.total());
+  for (uint64_t i = 0; i < object.size(); ++i) object[i] = pattern(i);
+  Checksummer md5(ChecksumAlgorithm::Md5);
+  md5.update(object);
+  state.set_etag("\"e\"");
+  state.decide_checksum({ExpectedChecksum{ChecksumAlgorithm::Md5, md5.finish_encoded()}, "\"e\""});
+  if (corrupt) object[5000] ^= std::byte{1};
+
+  FileStore store(fd, path, 3, 4096, state);
+  state.wake_writer = [&] { store.close(); };
+  std::thread verifier([&] { run_verifier(fd, store, state); });
+  store.set_plan(plan);
+  for (uint64_t chunk : {1, 0, 3, 2, 5, 4}) {
+    const ByteRange r = plan.chunk(chunk);
+    ASSERT_TRUE(store.store(chunk, 0, std::span(object).subspan(r.begin, r.size())).has_value());
+    store.publish(chunk, r.size());
+    store.wake_consumer();
+  }
+  verifier.join();
+  EXPECT_TRUE(store.complete());
+}
+
+TEST_F(FileStoreTest, VerifierAcceptsTheRightBytes) {
+  run_verified_download(m_path, m_fd, false, m_state);
+  EXPECT_FALSE(m_state.error().has_value()) << m_state.error()->message;
+  ASSERT_TRUE(m_state.checksum_result().has_value());
+  EXPECT_TRUE(m_state.checksum_result()->ok);
+}
+
+TEST_F(FileStoreTest, VerifierCatchesAMismatch) {
+  run_verified_download(m_path, m_fd, true, m_state);
+  ASSERT_TRUE(m_state.error().has_value());
+  EXPECT_EQ(m_state.error()->kind, ErrorKind::Checksum);
+}
+
+TEST_F(FileStoreTest, VerifierStopsWhenTheDownloadFails) {
+  FileStore store(m_fd, m_path, 3, 4096, m_state);
+  m_state.wake_writer = [&] { store.close(); };
+  m_state.decide_checksum({ExpectedChecksum{ChecksumAlgorithm::Md5, "00"}, ""});
+  std::thread verifier([&] { run_verifier(m_fd, store, m_state); });
+  store.set_plan(RangePlan(10000, 4096));
+  m_state.fail(Error{ErrorKind::Interrupted, "interrupted"});
+  verifier.join();  // returns instead of waiting for chunks that will never come
+  EXPECT_EQ(m_state.error()->kind, ErrorKind::Interrupted);
+}
+
+TEST(FileDestination, NamesTheTemporaryAndJournalBesideTheTarget) {
+  EXPECT_EQ(partial_paths("/d/e/model.bin").temp, "/d/e/.model.bin.s3fcp-partial");
+  EXPECT_EQ(partial_paths("/d/e/model.bin").journal, "/d/e/.model.bin.s3fcp-journal");
+  EXPECT_EQ(partial_paths("model.bin").temp, ".model.bin.s3fcp-partial");
+}
+
+TEST(FileDestination, ADirectoryTakesTheKeysLastPart) {
+  char dir[] = "/tmp/s3fcp-dest-test.XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string d = dir;
+  EXPECT_EQ(*resolve_target_path(d, "s3://b/x/y/model.bin"), d + "/model.bin");
+  EXPECT_EQ(*resolve_target_path(d + "/", "s3://b/model.bin"), d + "/model.bin");
+  EXPECT_EQ(*resolve_target_path(d + "/new-name", "s3://b/model.bin"), d + "/new-name");
+  EXPECT_EQ(*resolve_target_path(d, "https://h/p/a%20b.bin?…"), d + "/a b.bin");
+  for (const char* bad : {"s3://b/dir/", "s3://b/..", "https://h/"}) {
+    auto r = resolve_target_path(d, bad);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().kind, ErrorKind::Usage);
+  }
+  ::rmdir(dir);
+}
+
+}  // namespace
+}  // namespace s3fcp
