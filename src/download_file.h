@@ -42,12 +42,5 @@ PartialPaths partial_paths(const std::string& target);
 Result<void> download_to_file(S3RequestFactory& requests, const DownloadOptions& options, const FileDestination& dest,
                               DownloadSummary& summary);
 
-// Runs each worker on its own thread with SIGINT and SIGTERM blocked (they inherit the mask, so no handler ever
-// runs beside them), and on the calling thread reads those signals from a signalfd (state.fail with Interrupted or
-// Terminated, which wakes the workers) and redraws the progress bar with `done_bytes()` of state.total, ~10 times a
-// second, until every worker has returned. Restores the signal mask. An Error only when the signalfd cannot be
-// made (then no worker ran). Meant for download.cpp too: see docs/file-destination.md.
-Result<void> supervise(DownloadState& state, ProgressBar::Mode progress, const std::function<uint64_t()>& done_bytes,
-                       std::initializer_list<std::function<void()>> workers);
 
 }  // namespace s3fcp
