@@ -2,6 +2,7 @@
 // finished prefix for the end-to-end checksum. See file_store.h.
 #include "sink/file_store.h"
 
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "checksum/checksum.h"
+#include "sink/stdout_writer.h"
 
 namespace s3fcp {
 
@@ -159,16 +161,7 @@ void run_verifier(int fd, FileStore& store, DownloadState& state) {
       verified += static_cast<uint64_t>(n);
     }
   }
-  const std::string computed = checksum.finish_encoded();
-  auto verified_ok = verify(expected, computed);
-  state.set_checksum_result({std::string(checksum_algorithm_name(expected.algorithm)), expected.value, computed,
-                             verified_ok.has_value()});
-  if (!decision->etag.empty() && !state.etag().empty() && decision->etag != state.etag()) {
-    state.fail(Error{ErrorKind::Changed, fmt::format("object changed during download (its checksum was read for ETag "
-                                                     "{}, the bytes came from ETag {})", decision->etag, state.etag())});
-  } else if (!verified_ok) {
-    state.fail(verified_ok.error());
-  }
+  finish_checksum(state, *decision, checksum);
 }
 
 }  // namespace s3fcp

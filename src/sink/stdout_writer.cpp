@@ -53,14 +53,18 @@ void run_writer(int fd, ReorderWindow& window, DownloadState& state) {
   }
   if (!checksum || state.stopping() || !window.all_consumed()) return;
 
-  const ExpectedChecksum& expected = *decision->expected;
-  const std::string computed = checksum->finish_encoded();
+  finish_checksum(state, *decision, *checksum);
+}
+
+void finish_checksum(DownloadState& state, const ChecksumDecision& decision, Checksummer& checksum) {
+  const ExpectedChecksum& expected = *decision.expected;
+  const std::string computed = checksum.finish_encoded();
   auto verified = verify(expected, computed);
   state.set_checksum_result({std::string(checksum_algorithm_name(expected.algorithm)), expected.value, computed,
                              verified.has_value()});
-  if (!decision->etag.empty() && !state.etag().empty() && decision->etag != state.etag()) {
+  if (!decision.etag.empty() && !state.etag().empty() && decision.etag != state.etag()) {
     state.fail(Error{ErrorKind::Changed, fmt::format("object changed during download (its checksum was read for ETag "
-                                                     "{}, the bytes came from ETag {})", decision->etag, state.etag())});
+                                                     "{}, the bytes came from ETag {})", decision.etag, state.etag())});
   } else if (!verified) {
     state.fail(verified.error());
   }

@@ -14,6 +14,11 @@ namespace s3fcp {
 // Writes all of `bytes`, retrying on EINTR and short writes. EPIPE → BrokenPipe, other errors → Io.
 Result<void> write_all(int fd, std::span<const std::byte> bytes);
 
+// The end of an in-order checksum (the stdout writer's, the file verifier's): compare with what the object
+// claims, record the result for --stats, and fail the download on a mismatch or when the checksum belonged to
+// another ETag than the bytes.
+void finish_checksum(DownloadState& state, const ChecksumDecision& decision, Checksummer& checksum);
+
 // Runs until every chunk is written, the window is closed, or a write fails (reported through `state`).
 void run_writer(int fd, ReorderWindow& window, DownloadState& state);
 
