@@ -13,7 +13,7 @@
 // whole object, which flows through the same window: when it runs ahead of the window its surplus bytes wait in a
 // small overflow buffer and the transfer is paused until the writer frees a slot.
 //
-// Hedging. When the head chunk (the one the writer waits for) crawls so slowly that finishing it would take
+// Hedging (curl_engine_hedge.cpp). When the head chunk (the one the writer waits for) crawls so slowly that finishing it would take
 // much longer than fetching its missing tail afresh, a second transfer (the hedge) requests that tail on
 // another connection. Both write into the same buffer, and only beyond the bytes already there, so the chunk
 // completes with whichever is faster; the other is then cancelled. All callbacks run on this one thread, so the
@@ -29,6 +29,7 @@
 
 #include <fmt/format.h>
 
+#include "fetch/curl_engine_impl.h"
 #include "fetch/s3_response.h"
 #include "fetch/scheduler.h"
 #include "util/log.h"
@@ -37,7 +38,6 @@ namespace s3fcp {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxErrorBody = 64 * 1024;
 
 std::optional<uint64_t> to_u64(std::string_view s) {
@@ -59,134 +59,10 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-Error retryable(std::string message) {
-  Error e{ErrorKind::Network, std::move(message)};
-  e.retryable = true;
-  return e;
-}
 
 }  // namespace
 
 void init_network() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-
-struct Transfer {
-  CURL* easy = nullptr;
-  curl_slist* headers = nullptr;
-  char error_buffer[CURL_ERROR_SIZE] = {};
-
-  bool busy = false;
-  bool hedge = false;   // a second transfer racing the owner of the same chunk; owns no scheduler task
-  bool head = false;    // the HEAD that reads the object's checksum; owns no scheduler task
-  HeaderList head_headers;  // every header of that HEAD's answer
-  bool paused = false;
-  bool finished_pending = false;  // curl is done but overflow bytes still wait for window space
-  FetchTask task;
-  uint64_t cursor = 0;        // absolute offset of the next body byte we need
-  uint64_t start_cursor = 0;  // cursor when this attempt began
-  uint64_t skip = 0;          // leading body bytes to discard (a 200 answer to a resumed whole-object stream)
-  Clock::time_point started;
-  Clock::time_point last_activity;  // last byte of headers or body, for stall detection
-
-  // The response being received.
-  bool validated = false;
-  bool body_ok = false;  // a 2xx whose headers passed the checks: the body is object data
-  long status = 0;
-  std::string content_range, etag, request_id, retry_after, date, content_length, bucket_region;
-  std::string error_body;
-  std::optional<Error> failure;
-  std::vector<std::byte> overflow;
-
-  void reset_response() {
-    validated = body_ok = false;
-    status = 0;
-    content_range.clear();
-    etag.clear();
-    request_id.clear();
-    retry_after.clear();
-    date.clear();
-    content_length.clear();
-    bucket_region.clear();
-    error_body.clear();
-    failure.reset();
-    head_headers.clear();
-  }
-};
-
-struct CurlEngine::Impl {
-  Impl(const EngineOptions& o, S3RequestFactory& f, ChunkStore& w, DownloadState& s)
-      : options(o),
-        requests(f),
-        window(w),
-        state(s),
-        scheduler(o.chunk_size, o.concurrency, RetryPolicy(o.retry)),
-        rng(o.seed != 0 ? o.seed : static_cast<uint64_t>(Clock::now().time_since_epoch().count())) {}
-
-  const EngineOptions options;
-  S3RequestFactory& requests;
-  ChunkStore& window;
-  DownloadState& state;
-  Scheduler scheduler;
-  std::mt19937_64 rng;
-  CURLM* multi = nullptr;
-  std::vector<std::unique_ptr<Transfer>> transfers;  // concurrency + 1: the spare one is for a hedge
-  // Per window slot: the chunk it holds and how many of its bytes are in the buffer (what was published).
-  std::vector<uint64_t> slot_chunk;
-  std::vector<uint64_t> slot_filled;
-  // Running averages over completed chunk transfers, for the hedging decision.
-  double avg_first_byte_s = 0;
-  double avg_rate = 0;  // bytes/s of one transfer once its body flows
-  uint64_t last_hedged_chunk = UINT64_MAX;  // a chunk is hedged once at most
-  bool head_redirected = false;
-
-  std::string etag;             // pinned by the probe
-  bool whole_object = false;    // the server ignored Range: one stream carries everything
-  bool published = false;       // bytes published since the writer was last woken
-  uint64_t received = 0;
-
-  void setup();
-  void run();
-  void start_ready();
-  bool start(Transfer& t, FetchTask task);
-  void process_messages();
-  void finish(Transfer& t, CURLcode result);
-  void complete(Transfer& t);
-  void drain_overflows();
-  void maybe_hedge();
-  bool head_in_flight() const {
-    return std::ranges::any_of(transfers, [](const auto& t) { return t->busy && t->head; });
-  }
-  bool follow_region_redirect(const Transfer& t, const std::optional<S3ErrorBody>& body);
-  void start_head();
-  void finish_head(Transfer& t, CURLcode result);
-  void abort_stalled();
-  Transfer* other_transfer_of(const Transfer& t);
-  void cancel(Transfer& t);
-  void learn_speed(const Transfer& t);
-
-  // Callbacks (network thread, inside curl_multi_perform).
-  size_t on_header(Transfer& t, std::string_view line);
-  size_t on_write(Transfer& t, const std::byte* data, size_t n);
-  size_t copy_in(Transfer& t, const std::byte* data, size_t n);
-  void validate(Transfer& t);
-  void validate_partial(Transfer& t);
-  void validate_whole(Transfer& t);
-  bool check_etag(Transfer& t);
-  void plan_known(uint64_t total, bool whole);
-  Error curl_failure(const Transfer& t, CURLcode result) const;
-
-  static size_t header_cb(char* buf, size_t size, size_t n, void* user) {
-    auto* t = static_cast<Transfer*>(user);
-    Impl* self = nullptr;
-    curl_easy_getinfo(t->easy, CURLINFO_PRIVATE, &self);
-    return self->on_header(*t, std::string_view(buf, size * n));
-  }
-  static size_t write_cb(char* buf, size_t size, size_t n, void* user) {
-    auto* t = static_cast<Transfer*>(user);
-    Impl* self = nullptr;
-    curl_easy_getinfo(t->easy, CURLINFO_PRIVATE, &self);
-    return self->on_write(*t, reinterpret_cast<const std::byte*>(buf), size * n);
-  }
-};
 
 void CurlEngine::Impl::setup() {
   multi = curl_multi_init();
@@ -652,152 +528,6 @@ void CurlEngine::Impl::complete(Transfer& t) {
     log_line(fmt::format("< {} {} {} bytes in {} ms, request id {}", t.status,
                          ByteRange{t.start_cursor, t.task.range.end}.describe(), t.cursor - t.start_cursor, ms,
                          t.request_id.empty() ? "-" : t.request_id));
-  }
-}
-
-// The checksum lives in the object's metadata, which S3 omits from ranged GETs: a HEAD with checksum mode,
-// sent beside the probe so it costs no latency, reads it. The writer waits for the outcome before its first
-// byte (the algorithm must be known from byte 0); the HEAD's ETag is compared with the download's at the end.
-void CurlEngine::Impl::start_head() {
-  Transfer& t = *transfers.back();  // the spare: the scheduler never uses more than `concurrency` transfers
-  t.reset_response();
-  t.head = true;
-  t.hedge = t.paused = t.finished_pending = false;
-  t.task = FetchTask{};
-  t.cursor = t.start_cursor = 0;
-  auto req = requests.make_request("HEAD", std::nullopt, "", {{"x-amz-checksum-mode", "ENABLED"}});
-  if (!req) return state.fail(req.error());
-  curl_slist_free_all(t.headers);
-  t.headers = nullptr;
-  for (const auto& h : req->headers) t.headers = curl_slist_append(t.headers, h.c_str());
-  curl_easy_setopt(t.easy, CURLOPT_URL, req->url.c_str());
-  curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, t.headers);
-  curl_easy_setopt(t.easy, CURLOPT_NOBODY, 1L);
-  t.busy = true;
-  t.started = t.last_activity = Clock::now();
-  curl_multi_add_handle(multi, t.easy);
-  state.requests.fetch_add(1, std::memory_order_relaxed);
-  if (options.verbose) log_line(fmt::format("> HEAD {} (checksum)", requests.location().display()));
-}
-
-// S3 names the bucket's region in x-amz-bucket-region (or <Region> of the error body) when we asked the wrong
-// one: 301 PermanentRedirect, 400 AuthorizationHeaderMalformed. Re-resolve the endpoint and re-sign, once.
-bool CurlEngine::Impl::follow_region_redirect(const Transfer& t, const std::optional<S3ErrorBody>& body) {
-  const bool wrong_region = t.status == 301 || (body && (body->code == "PermanentRedirect" ||
-                                                         body->code == "AuthorizationHeaderMalformed" ||
-                                                         body->code == "IllegalLocationConstraintException"));
-  if (!wrong_region) return false;
-  const std::string region = !t.bucket_region.empty() ? t.bucket_region : body ? body->region : "";
-  const std::string from = requests.region();
-  if (!requests.switch_region(region)) return false;
-  if (options.verbose) {
-    log_line(fmt::format("the bucket is in {}, not {}: following to {}", region, from, requests.location().display()));
-  }
-  return true;
-}
-
-void CurlEngine::Impl::finish_head(Transfer& t, CURLcode result) {
-  t.busy = false;
-  t.head = false;
-  long status = 0;
-  curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
-  t.status = status;
-  if (result == CURLE_OK && !head_redirected && follow_region_redirect(t, std::nullopt)) {
-    head_redirected = true;
-    return start_head();  // a HEAD answer has no body: the header names the region
-  }
-  curl_easy_setopt(t.easy, CURLOPT_HTTPGET, 1L);
-  const bool required = options.checksum.kind == ChecksumMode::Kind::Require;
-  if (result != CURLE_OK || status != 200) {
-    const std::string why = result != CURLE_OK ? (t.failure ? t.failure->message : curl_easy_strerror(result))
-                                               : fmt::format("HTTP {}", status);
-    if (options.verbose) log_line(fmt::format("< HEAD failed ({}): no checksum to verify", why));
-    if (required) return state.fail(Error{ErrorKind::Checksum, "cannot read the object's checksum: HEAD " + why});
-    return state.decide_checksum({});
-  }
-  auto chosen = choose_checksum(t.head_headers, options.checksum);
-  if (!chosen) return state.fail(chosen.error());
-  if (options.verbose) {
-    log_line(*chosen ? fmt::format("< HEAD 200: will verify {} {}", checksum_algorithm_name((*chosen)->algorithm),
-                                   (*chosen)->value)
-                     : std::string("< HEAD 200: the object has no full-object checksum to verify"));
-  }
-  state.decide_checksum({*chosen, t.etag});
-}
-
-// A transfer that has received nothing (no header, no body byte) for stall_timeout is abandoned and retried
-// from its first missing byte. Tracked here rather than with curl's low-speed limit, which averages over a
-// window and so fires seconds late after a burst. Paused transfers wait for the writer, not the network.
-void CurlEngine::Impl::abort_stalled() {
-  const auto now = Clock::now();
-  for (auto& t : transfers) {
-    if (!t->busy || t->paused || t->finished_pending || now - t->last_activity < options.stall_timeout) continue;
-    curl_multi_remove_handle(multi, t->easy);
-    t->failure = retryable(fmt::format("stalled: no data for {} s fetching {} of {}", options.stall_timeout.count(),
-                                       ByteRange{t->cursor, t->task.range.end}.describe(), requests.location().host));
-    finish(*t, CURLE_OPERATION_TIMEDOUT);
-  }
-}
-
-Transfer* CurlEngine::Impl::other_transfer_of(const Transfer& t) {
-  if (whole_object) return nullptr;
-  for (auto& u : transfers) {
-    if (u.get() != &t && u->busy && !u->head && u->task.chunk == t.task.chunk) return u.get();
-  }
-  return nullptr;
-}
-
-void CurlEngine::Impl::cancel(Transfer& t) {
-  curl_multi_remove_handle(multi, t.easy);
-  t.busy = t.paused = t.finished_pending = false;
-  t.overflow.clear();
-}
-
-void CurlEngine::Impl::learn_speed(const Transfer& t) {
-  if (t.hedge || t.cursor - t.start_cursor < options.chunk_size / 2) return;
-  curl_off_t first_byte_us = 0, total_us = 0;
-  curl_easy_getinfo(t.easy, CURLINFO_STARTTRANSFER_TIME_T, &first_byte_us);
-  curl_easy_getinfo(t.easy, CURLINFO_TOTAL_TIME_T, &total_us);
-  const double first_byte = static_cast<double>(first_byte_us) / 1e6;
-  const double body = static_cast<double>(total_us - first_byte_us) / 1e6;
-  if (body <= 0) return;
-  const double rate = static_cast<double>(t.cursor - t.start_cursor) / body;
-  constexpr double alpha = 0.2;
-  avg_first_byte_s = avg_rate == 0 ? first_byte : (1 - alpha) * avg_first_byte_s + alpha * first_byte;
-  avg_rate = avg_rate == 0 ? rate : (1 - alpha) * avg_rate + alpha * rate;
-}
-
-// Hedge the head chunk when its transfer would take far longer to finish than a fresh request for its missing
-// tail would, judged by the averages of the chunks completed so far. One hedge at a time.
-void CurlEngine::Impl::maybe_hedge() {
-  if (!scheduler.has_plan() || whole_object || avg_rate <= 0) return;
-  Transfer* owner = nullptr;
-  Transfer* spare = nullptr;
-  const uint64_t head = window.head();
-  for (auto& t : transfers) {
-    if (t->busy && t->hedge) return;
-    if (t->busy && !t->head && t->task.chunk == head) owner = t.get();
-    if (!t->busy) spare = t.get();
-  }
-  if (owner == nullptr || spare == nullptr || owner->paused || head == last_hedged_chunk) return;
-  const ByteRange chunk = scheduler.plan().chunk(head);
-  const size_t slot = static_cast<size_t>(head % slot_chunk.size());
-  const uint64_t have = slot_chunk[slot] == head ? slot_filled[slot] : 0;
-  if (have >= chunk.size()) return;
-  const double remaining = static_cast<double>(chunk.size() - have);
-  const double fresh = avg_first_byte_s + remaining / avg_rate;
-  const double elapsed = std::chrono::duration<double>(Clock::now() - owner->started).count();
-  if (elapsed < std::max(0.2, 2 * fresh)) return;  // give the original a fair chance first
-  const double got = static_cast<double>(owner->cursor - owner->start_cursor);
-  if (got > 0 && remaining / (got / elapsed) < 3 * fresh) return;  // slowish, but not worth a second request
-  if (start(*spare, FetchTask{head, {chunk.begin + have, chunk.end}, 0, false})) {
-    spare->hedge = true;
-    last_hedged_chunk = head;
-    state.hedges.fetch_add(1, std::memory_order_relaxed);
-    if (options.verbose) {
-      log_line(fmt::format("hedging {}: the original has {:.0f} of {} bytes after {:.2f} s",
-                           ByteRange{chunk.begin + have, chunk.end}.describe(), got, chunk.size(), elapsed));
-    }
   }
 }
 
