@@ -23,7 +23,6 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstring>
 #include <random>
 
@@ -40,25 +39,11 @@ namespace {
 
 constexpr size_t kMaxErrorBody = 64 * 1024;
 
-std::optional<uint64_t> to_u64(std::string_view s) {
-  uint64_t v = 0;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
          });
 }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-  return s;
-}
-
 
 }  // namespace
 
@@ -205,7 +190,7 @@ size_t CurlEngine::Impl::on_header(Transfer& t, std::string_view line) {
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return line.size();
   const std::string_view name = line.substr(0, colon);
-  const std::string_view value = trim(line.substr(colon + 1));
+  const std::string_view value = trim_header_value(line.substr(colon + 1));
   if (t.head) t.head_headers.emplace_back(std::string(name), std::string(value));
   if (iequals(name, "content-range")) t.content_range = value;
   else if (iequals(name, "etag")) t.etag = value;
@@ -250,7 +235,7 @@ void CurlEngine::Impl::validate_partial(Transfer& t) {
       return mismatch();
     }
   }
-  if (const auto length = to_u64(t.content_length); length && *length != *cr->last - *cr->first + 1) {
+  if (const auto length = parse_decimal(t.content_length); length && *length != *cr->last - *cr->first + 1) {
     t.failure = retryable(fmt::format("Content-Length {} disagrees with Content-Range '{}'", *length, t.content_range));
     return;
   }
@@ -258,7 +243,7 @@ void CurlEngine::Impl::validate_partial(Transfer& t) {
 }
 
 void CurlEngine::Impl::validate_whole(Transfer& t) {
-  const auto length = to_u64(t.content_length);
+  const auto length = parse_decimal(t.content_length);
   if (t.task.probe) {
     if (!length) {
       t.failure = Error{ErrorKind::Other, "the server ignored Range and sent no Content-Length", 200};

@@ -9,9 +9,7 @@
 
 namespace s3fcp {
 
-namespace {
-
-std::optional<uint64_t> to_u64(std::string_view s) {
+std::optional<uint64_t> parse_decimal(std::string_view s) {
   uint64_t v = 0;
   if (s.empty()) return std::nullopt;
   const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -19,16 +17,14 @@ std::optional<uint64_t> to_u64(std::string_view s) {
   return v;
 }
 
-std::string_view trim(std::string_view s) {
+std::string_view trim_header_value(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
   return s;
 }
 
-}  // namespace
-
 std::optional<ContentRange> parse_content_range(std::string_view value) {
-  value = trim(value);
+  value = trim_header_value(value);
   if (!value.starts_with("bytes ")) return std::nullopt;
   value.remove_prefix(6);
   const auto slash = value.find('/');
@@ -37,14 +33,14 @@ std::optional<ContentRange> parse_content_range(std::string_view value) {
   const std::string_view total = value.substr(slash + 1);
   ContentRange cr;
   if (total != "*") {
-    cr.total = to_u64(total);
+    cr.total = parse_decimal(total);
     if (!cr.total) return std::nullopt;
   }
   if (span == "*") return cr.total ? std::optional(cr) : std::nullopt;
   const auto dash = span.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
-  cr.first = to_u64(span.substr(0, dash));
-  cr.last = to_u64(span.substr(dash + 1));
+  cr.first = parse_decimal(span.substr(0, dash));
+  cr.last = parse_decimal(span.substr(dash + 1));
   if (!cr.first || !cr.last || *cr.last < *cr.first) return std::nullopt;
   if (cr.total && *cr.last >= *cr.total) return std::nullopt;
   return cr;
@@ -60,13 +56,13 @@ std::optional<S3ErrorBody> parse_s3_error(std::string_view body) {
   out.message = error.child_value("Message");
   out.request_id = error.child_value("RequestId");
   out.region = error.child_value("Region");
-  if (const auto size = to_u64(error.child_value("ActualObjectSize"))) out.actual_object_size = size;
+  if (const auto size = parse_decimal(error.child_value("ActualObjectSize"))) out.actual_object_size = size;
   if (out.code.empty()) return std::nullopt;
   return out;
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view value) {
-  const std::string s(trim(value));
+  const std::string s(trim_header_value(value));
   std::tm tm{};
   const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
@@ -77,8 +73,8 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
 
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::chrono::system_clock::time_point now) {
-  value = trim(value);
-  if (const auto secs = to_u64(value)) return std::chrono::milliseconds(std::min<uint64_t>(*secs, 3600) * 1000);
+  value = trim_header_value(value);
+  if (const auto secs = parse_decimal(value)) return std::chrono::milliseconds(std::min<uint64_t>(*secs, 3600) * 1000);
   if (const auto when = parse_http_date(value)) {
     const auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*when - now);
     return delta.count() > 0 ? delta : std::chrono::milliseconds(0);

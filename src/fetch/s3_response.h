@@ -12,6 +12,11 @@
 
 namespace s3fcp {
 
+// Small parsers for header values: a whole decimal number (nothing else around it), and a value without the
+// surrounding spaces, tabs and line ending.
+std::optional<uint64_t> parse_decimal(std::string_view text);
+std::string_view trim_header_value(std::string_view value);
+
 struct ContentRange {
   std::optional<uint64_t> first;  // absent for "bytes */TOTAL"
   std::optional<uint64_t> last;   // inclusive
