@@ -62,7 +62,6 @@ void CurlEngine::Impl::finish_head(Transfer& t, CURLcode result) {
     head_redirected = true;
     return start_head();  // a HEAD answer has no body: the header names the region
   }
-  curl_easy_setopt(t.easy, CURLOPT_HTTPGET, 1L);
   const bool required = options.checksum.kind == ChecksumMode::Kind::Require;
   if (result != CURLE_OK || status != 200) {
     const std::string why = result != CURLE_OK ? (t.failure ? t.failure->message : curl_easy_strerror(result))

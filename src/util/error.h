@@ -33,7 +33,6 @@ struct Error {
   bool retryable = false;
 
   static Error usage(std::string msg) { return {ErrorKind::Usage, std::move(msg)}; }
-  static Error other(std::string msg) { return {ErrorKind::Other, std::move(msg)}; }
 };
 
 template <typename T>
