@@ -18,6 +18,11 @@ DownloadSummary summarize(const DownloadState& state, std::chrono::steady_clock:
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   summary.etag = state.etag();
   summary.checksum = state.checksum_result();
+  if (const uint64_t total = state.total.load(); total != DownloadState::kUnknown) {
+    const uint64_t begin = state.range_begin.load();
+    summary.object_size = state.object_size.load();
+    summary.selected = ByteRange{begin, begin + total};
+  }
   return summary;
 }
 

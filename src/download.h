@@ -29,6 +29,8 @@ struct DownloadSummary {
   double seconds = 0;
   std::string etag;
   std::optional<DownloadState::ChecksumResult> checksum;
+  std::optional<uint64_t> object_size;  // once the first answer told it
+  std::optional<ByteRange> selected;    // the object's bytes this download covers, once known
 };
 
 // What the threads left in `state`, for --stats and -v; valid after success and failure alike.

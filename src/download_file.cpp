@@ -110,16 +110,16 @@ Result<Prepared> prepare(const FileDestination& dest, const std::string& target,
     }
     if (*loaded && have_temp) {
       JournalContents& j = **loaded;
-      if (auto why = journal_mismatch(j.header, dest.source_id, dest.version_id, chunk_size)) {
+      if (auto why = journal_mismatch(j.header, dest.source_id, dest.version_id, dest.range, chunk_size)) {
         return fail(Error::usage(
             fmt::format("cannot continue the partial download of {}: {}; {}", target, *why, start_over)));
       }
       auto temp = open_locked(paths.temp, O_RDWR, target);
       if (!temp) return fail(temp.error());
       if (::fstat(temp->get(), &st) != 0) return fail(io_error("cannot stat", paths.temp));
-      if (static_cast<uint64_t>(st.st_size) != j.header.object_size) {
+      if (static_cast<uint64_t>(st.st_size) != j.header.selected()->size()) {  // parse_journal checked selected()
         return fail(Error::usage(fmt::format("cannot continue the partial download of {}: the file has {} bytes, its "
-                                             "journal says {}; {}", target, st.st_size, j.header.object_size,
+                                             "journal says {}; {}", target, st.st_size, j.header.selected()->size(),
                                              start_over)));
       }
       auto journal = ResumeJournal::reopen(paths.journal, j.valid_length);
@@ -130,7 +130,7 @@ Result<Prepared> prepare(const FileDestination& dest, const std::string& target,
   } else if (!dest.force && have_temp && (!loaded || *loaded)) {
     std::string done;
     if (loaded) done = fmt::format(" ({} of {})", human_bytes(static_cast<double>((*loaded)->done_bytes)),
-                                   human_bytes(static_cast<double>((*loaded)->header.object_size)));
+                                   human_bytes(static_cast<double>((*loaded)->header.selected()->size())));
     return fail(Error::usage(fmt::format("a partial download of {} exists{}: rerun with --continue to finish it, or "
                                          "with --force to start over", target, done)));
   }
@@ -161,7 +161,7 @@ Result<void> put_in_place(const std::string& temp, const std::string& target, bo
 // Errors after which --continue could never succeed: the partial file is worthless.
 bool permanent(ErrorKind kind) {
   return kind == ErrorKind::Changed || kind == ErrorKind::NotFound || kind == ErrorKind::Auth ||
-         kind == ErrorKind::Checksum || kind == ErrorKind::Usage;
+         kind == ErrorKind::Checksum || kind == ErrorKind::Usage || kind == ErrorKind::Range;
 }
 
 }  // namespace
@@ -201,7 +201,7 @@ Result<void> download_to_file(S3RequestFactory& requests, const DownloadOptions&
   EngineOptions engine_options = options.engine;
   if (resumed) {
     const JournalHeader& h = prepared->resumed->header;
-    engine_options.resume = ResumeState{h.object_size, h.etag, prepared->resumed->done};
+    engine_options.resume = ResumeState{h.object_size, *h.selected(), h.etag, prepared->resumed->done};
   }
   DownloadState state;
   FileStore::Hooks hooks;
@@ -210,7 +210,7 @@ Result<void> download_to_file(S3RequestFactory& requests, const DownloadOptions&
     const std::string etag = state.etag();  // set by the engine before the plan
     if (etag.empty()) return {};             // nothing for If-Match to pin: not resumable, no journal
     auto created = ResumeJournal::create(
-        paths.journal, {dest.source_id, dest.version_id, etag, plan.total(), plan.chunk_size()});
+        paths.journal, {dest.source_id, dest.version_id, dest.range, etag, state.object_size.load(), plan.chunk_size()});
     if (!created) return fail(created.error());
     journal.emplace(std::move(*created));
     return {};

@@ -24,6 +24,7 @@ struct FileDestination {
   bool resume = false;     // --continue: finish the partial download recorded in the journal
   std::string source_id;   // the source as shown to the user (s3://bucket/key or the URL): binds the journal
   std::string version_id;  // --version-id, empty when none: binds the journal
+  std::string range;       // --range in its normal form, empty when none: binds the journal
 };
 
 // Where a download of `source_id` to `dest` lands: `dest` itself, or DIR/<name> when `dest` is an existing

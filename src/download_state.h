@@ -87,7 +87,9 @@ class DownloadState {
     return m_error;
   }
 
-  std::atomic<uint64_t> total{kUnknown};    // object size once known (network thread)
+  std::atomic<uint64_t> total{kUnknown};    // bytes to download once known: the object's, or its --range's
+  std::atomic<uint64_t> object_size{kUnknown};  // the whole object's size (network thread, before `total`)
+  std::atomic<uint64_t> range_begin{0};     // object offset of the first byte downloaded (before `total`)
   std::atomic<uint64_t> received{0};        // body bytes landed in buffers (network thread)
   std::atomic<uint64_t> written{0};         // bytes written to the destination (writer thread)
   std::atomic<uint64_t> requests{0};        // GETs sent (network thread)

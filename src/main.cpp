@@ -53,6 +53,16 @@ void print_stats_json(const DownloadSummary& s, const Options& o, int code, cons
   j["hedges"] = s.hedges;
   j["etag"] = s.etag;
   j["version_id"] = o.version_id.empty() ? nlohmann::json() : nlohmann::json(o.version_id);
+  j["object_size"] = s.object_size ? nlohmann::json(*s.object_size) : nlohmann::json();
+  if (o.range) {
+    // What --range selected, in object offsets; first/last are null before the size is known or when it is empty.
+    nlohmann::json r = {{"spec", o.range->text()}, {"first", nullptr}, {"last", nullptr}};
+    if (s.selected && !s.selected->empty()) {
+      r["first"] = s.selected->begin;
+      r["last"] = s.selected->end - 1;
+    }
+    j["range"] = r;
+  }
   if (s.checksum) {
     j["checksum"] = {{"algorithm", s.checksum->algorithm}, {"expected", s.checksum->expected},
                      {"computed", s.checksum->computed}, {"result", s.checksum->ok ? "ok" : "mismatch"}};
@@ -144,7 +154,10 @@ int main(int argc, char** argv) {
   options.engine.verbose = o.verbose;
   options.engine.hedge = o.hedge;
   // Only S3 answers a HEAD with checksum mode; a presigned URL is signed for GET alone.
-  options.engine.checksum = http_source && o.checksum.kind == ChecksumMode::Kind::Auto ? ChecksumMode::off() : o.checksum;
+  // A full-object checksum cannot check a --range (an explicit algorithm with --range is refused as usage).
+  options.engine.checksum =
+      (http_source || o.range) && o.checksum.kind == ChecksumMode::Kind::Auto ? ChecksumMode::off() : o.checksum;
+  options.engine.range = o.range;
   options.window_slots = o.window;
   const bool tty = isatty(STDERR_FILENO) != 0;
   options.progress = o.quiet || o.verbose ? ProgressBar::Mode::Off
@@ -156,7 +169,8 @@ int main(int argc, char** argv) {
   auto result = o.destination == "-"
                     ? download_to_fd(requests, options, STDOUT_FILENO, summary)
                     : download_to_file(requests, options,
-                                       FileDestination{o.destination, o.force, o.resume, source, o.version_id}, summary);
+                                       FileDestination{o.destination, o.force, o.resume, source, o.version_id,
+                                                       o.range ? o.range->text() : std::string()}, summary);
   const int code = result ? 0 : report(result.error(), source);
   if (o.verbose) {
     log_line(fmt::format("{}: {} bytes in {:.3f} s ({:.1f} MB/s), {} requests, {} retries, {} hedges",

@@ -28,6 +28,7 @@ constexpr const char* kExitCodes = R"(Exit codes:
   6    network error or throttling: retries exhausted
   7    checksum mismatch
   8    cannot write the destination
+  9    --range starts past the end of the object
   130  interrupted (SIGINT)
   141  broken pipe (the reader went away, e.g. `| head`)
   143  terminated (SIGTERM))";
@@ -72,7 +73,7 @@ std::string Options::source_display() const {
 Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) {
   ParsedCommandLine out;
   Options& o = out.options;
-  std::string source, chunk_size = "8MiB", max_memory, checksum = "auto", stats, sse_c_key, sse_c_key_file, addressing = "auto", endpoint_url, region;
+  std::string source, range, chunk_size = "8MiB", max_memory, checksum = "auto", stats, sse_c_key, sse_c_key_file, addressing = "auto", endpoint_url, region;
 
   CLI::App app{"Copy one S3 object as fast as the network allows, with many concurrent ranged GETs: to stdout\n"
                "strictly in order, or to a file written in parallel and renamed into place when whole.",
@@ -94,6 +95,9 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   app.add_flag("-f,--force", o.force, "replace DEST if it exists (and any partial download of it)");
   app.add_flag("--continue", o.resume, "finish an interrupted download to DEST, fetching only the missing chunks");
   app.add_option("--version-id", o.version_id, "download this version of the object");
+  app.add_option("--range", range,
+                 "only these bytes, in parallel: bytes=FIRST-LAST (LAST included), bytes=FIRST- (to the end) or "
+                 "bytes=-COUNT (the last COUNT); offsets from 0");
   app.add_option("-c,--concurrency", o.concurrency, "parallel ranged GETs (default 16)");
   app.add_option("--chunk-size", chunk_size, "bytes per ranged GET: 8MiB, 16M, 1048576 (default 8MiB)");
   app.add_option("--window", o.window, "chunk buffers held in memory at most (default: the concurrency, at least 2)");
@@ -163,6 +167,15 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
                                          "SHA256, SHA1, MD5), got '{}'", checksum)));
   }
   o.checksum = *mode;
+  if (!range.empty()) {
+    auto spec = parse_range_spec(range);
+    if (!spec) return fail(spec.error());
+    o.range = *spec;
+    if (o.checksum.kind == ChecksumMode::Kind::Require) {
+      return fail(Error::usage("--checksum " + checksum + " verifies a whole object, not a --range of it; use "
+                               "--checksum off or auto"));
+    }
+  }
   if (!stats.empty() && stats != "json") return fail(Error::usage("--stats takes 'json', got '" + stats + "'"));
   o.stats_json = stats == "json";
   auto size = parse_size(chunk_size);

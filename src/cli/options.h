@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "checksum/checksum.h"
+#include "plan/range_spec.h"
 #include "resolve/endpoint.h"
 #include "resolve/s3_uri.h"
 #include "util/error.h"
@@ -21,6 +23,7 @@ struct Options {
   bool force = false;              // --force: replace an existing file (and any partial download of it)
   bool resume = false;             // --continue: finish the partial download of DEST
   std::string version_id;
+  std::optional<RangeSpec> range;  // --range: only these bytes
   uint32_t concurrency = 16;
   uint64_t chunk_size = 8ull << 20;
   uint32_t window = 0;  // chunks; 0 = derive from concurrency

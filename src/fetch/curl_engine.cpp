@@ -82,13 +82,18 @@ void CurlEngine::Impl::setup() {
 void CurlEngine::Impl::run() {
   if (options.resume) {
     etag = options.resume->etag;
-    const RangePlan plan(options.resume->object_size, options.chunk_size);
-    scheduler.resume(plan, options.resume->done);
+    object_size = options.resume->object_size;
+    base = options.resume->selected.begin;
+    const RangePlan plan(options.resume->selected.size(), options.chunk_size);
+    scheduler.resume(plan, options.resume->done, base);
     window.set_plan(plan);
+    state.object_size.store(object_size, std::memory_order_relaxed);
+    state.range_begin.store(base, std::memory_order_relaxed);
     state.total.store(plan.total(), std::memory_order_relaxed);
     state.set_etag(etag);
   }
-  if (options.checksum.kind == ChecksumMode::Kind::Off || options.resume) {
+  // A full-object checksum says nothing about a part of the object: no HEAD for it with --range.
+  if (options.checksum.kind == ChecksumMode::Kind::Off || options.resume || options.range) {
     state.decide_checksum({});
   } else {
     start_head();
@@ -138,6 +143,7 @@ bool CurlEngine::Impl::start(Transfer& t, FetchTask task) {
   curl_easy_setopt(t.easy, CURLOPT_HTTPGET, 1L);
   t.cursor = t.start_cursor = task.range.begin;
   t.skip = 0;
+  t.cut_excess = t.cut = false;
   t.paused = t.finished_pending = false;
   t.overflow.clear();
   t.reset_response();
@@ -145,7 +151,10 @@ bool CurlEngine::Impl::start(Transfer& t, FetchTask task) {
 
   ByteRange range = task.range;
   if (whole_object) range.end = scheduler.plan().total();
-  auto req = requests.make_get(range, task.probe ? std::string() : etag);
+  t.range_header = !task.probe       ? in_object(range).header_value()
+                   : options.range ? options.range->probe_header(options.chunk_size)
+                                   : ByteRange{0, options.chunk_size}.header_value();
+  auto req = requests.make_get(t.range_header, task.probe ? std::string() : etag);
   if (!req) {
     state.fail(req.error());
     return false;
@@ -160,7 +169,7 @@ bool CurlEngine::Impl::start(Transfer& t, FetchTask task) {
   curl_multi_add_handle(multi, t.easy);
   state.requests.fetch_add(1, std::memory_order_relaxed);
   if (options.verbose) {
-    log_line(fmt::format("> GET {} {}{}{}", requests.location().display(), range.header_value(), task.probe ? " (probe)" : "",
+    log_line(fmt::format("> GET {} {}{}{}", requests.location().display(), t.range_header, task.probe ? " (probe)" : "",
                          task.attempts > 0 ? fmt::format(" (retry {})", task.attempts) : ""));
   }
   return true;
@@ -216,22 +225,26 @@ void CurlEngine::Impl::validate(Transfer& t) {
 
 void CurlEngine::Impl::validate_partial(Transfer& t) {
   const auto cr = parse_content_range(t.content_range);
-  const uint64_t asked_end = t.task.probe ? options.chunk_size : t.task.range.end;
   const auto mismatch = [&] {
-    t.failure = retryable(fmt::format("unexpected Content-Range '{}' for {}", t.content_range,
-                                      ByteRange{t.cursor, asked_end}.describe()));
+    t.failure = retryable(fmt::format("unexpected Content-Range '{}' for {}", t.content_range, t.range_header));
   };
   if (!cr || !cr->first || !cr->total) return mismatch();
   if (t.task.probe) {
     const uint64_t total = *cr->total;
-    if (*cr->first != 0 || *cr->last + 1 != std::min(options.chunk_size, total)) return mismatch();
+    const auto selected = select(total);
+    if (!selected) return mismatch();  // 206 to a range past the end: not S3
+    // The probe asked for the selection's first chunk; for a suffix range, for all of it.
+    const bool suffix = options.range && options.range->kind == RangeSpec::Kind::Suffix;
+    const uint64_t answer_end = suffix ? selected->end : std::min(selected->begin + options.chunk_size, selected->end);
+    if (*cr->first != selected->begin || *cr->last + 1 != answer_end) return mismatch();
     etag = t.etag;
-    plan_known(total, false);
+    plan_known(total, *selected, false);
     t.task.probe = false;
-    t.task.range = {0, std::min(options.chunk_size, total)};
+    t.task.range = {0, std::min(options.chunk_size, selected->size())};
+    t.cut_excess = answer_end - base > t.task.range.end;
   } else {
     if (!check_etag(t)) return;
-    if (*cr->first != t.cursor || *cr->last + 1 != t.task.range.end || *cr->total != scheduler.plan().total()) {
+    if (*cr->first != t.cursor + base || *cr->last + 1 != t.task.range.end + base || *cr->total != object_size) {
       return mismatch();
     }
   }
@@ -249,22 +262,29 @@ void CurlEngine::Impl::validate_whole(Transfer& t) {
       t.failure = Error{ErrorKind::Other, "the server ignored Range and sent no Content-Length", 200};
       return;
     }
+    const auto selected = select(*length);
+    if (!selected) {
+      t.failure = past_end(*length);
+      return;
+    }
     etag = t.etag;
-    plan_known(*length, true);
+    plan_known(*length, *selected, true);
     t.task.probe = false;
-    t.task.range = {0, *length};
+    t.task.range = {0, selected->size()};
+    t.skip = base;  // the object before --range's first byte
+    t.cut_excess = selected->end < *length;
     if (options.verbose) log_line("the server ignored Range: downloading the object as one stream");
   } else if (whole_object) {
     if (!check_etag(t)) return;
-    if (!length || *length != scheduler.plan().total()) {
-      t.failure = retryable(fmt::format("whole-object answer of {} bytes, expected {}", t.content_length,
-                                        scheduler.plan().total()));
+    if (!length || *length != object_size) {
+      t.failure = retryable(fmt::format("whole-object answer of {} bytes, expected {}", t.content_length, object_size));
       return;
     }
-    t.skip = t.cursor;  // the server restarted from byte 0: drop what we already have
+    t.skip = base + t.cursor;  // the server restarted from byte 0: drop what we already have
+    t.cut_excess = base + scheduler.plan().total() < object_size;
   } else {
     t.failure = retryable(fmt::format("the server answered 200 (the whole object) to a request for {}",
-                                      t.task.range.describe()));
+                                      t.range_header));
     return;
   }
   t.body_ok = true;
@@ -278,16 +298,33 @@ bool CurlEngine::Impl::check_etag(Transfer& t) {
   return false;
 }
 
-void CurlEngine::Impl::plan_known(uint64_t total, bool whole) {
-  const RangePlan plan(total, options.chunk_size);
+std::optional<ByteRange> CurlEngine::Impl::select(uint64_t object_total) const {
+  if (!options.range) return ByteRange{0, object_total};
+  return options.range->resolve(object_total);
+}
+
+Error CurlEngine::Impl::past_end(uint64_t object_total) const {
+  return Error{ErrorKind::Range,
+               fmt::format("--range {} starts past the end of the object ({} bytes)", options.range->text(), object_total),
+               416};
+}
+
+void CurlEngine::Impl::plan_known(uint64_t object_total, ByteRange selected, bool whole) {
+  const RangePlan plan(selected.size(), options.chunk_size);
+  object_size = object_total;
+  base = selected.begin;
   state.set_etag(etag);
+  state.object_size.store(object_total, std::memory_order_relaxed);
+  state.range_begin.store(base, std::memory_order_relaxed);
   whole_object = whole;
-  scheduler.set_plan(plan, whole);
+  scheduler.set_plan(plan, whole, base);
   window.set_plan(plan);
-  state.total.store(total, std::memory_order_relaxed);
+  state.total.store(plan.total(), std::memory_order_relaxed);
   if (options.verbose) {
-    log_line(fmt::format("object: {} bytes, ETag {}, {} chunk{} of {} bytes", total, etag.empty() ? "(none)" : etag,
-                         plan.chunk_count(), plan.chunk_count() == 1 ? "" : "s", options.chunk_size));
+    const std::string part = options.range ? fmt::format(", downloading {} ({} bytes)", selected.describe(), plan.total()) : "";
+    log_line(fmt::format("object: {} bytes, ETag {}{}, {} chunk{} of {} bytes", object_total,
+                         etag.empty() ? "(none)" : etag, part, plan.chunk_count(), plan.chunk_count() == 1 ? "" : "s",
+                         options.chunk_size));
   }
 }
 
@@ -318,9 +355,16 @@ size_t CurlEngine::Impl::on_write(Transfer& t, const std::byte* data, size_t n) 
   const size_t taken = copy_in(t, data, n);
   if (t.failure) return 0;
   if (taken < n) {
-    if (t.cursor >= t.task.range.end) {
-      t.failure = retryable(fmt::format("the server sent more than the {} bytes of {}", t.task.range.size(),
-                                        t.task.range.describe()));
+    const uint64_t wanted = t.task.range.end - t.cursor;  // bytes of the range still to come
+    if (n - taken > wanted) {
+      if (!t.cut_excess) {
+        t.failure = retryable(fmt::format("the server sent more than the {} bytes of {}", t.task.range.size(),
+                                          in_object(t.task.range).describe()));
+        return 0;
+      }
+      // The rest of the answer is beyond what we want: keep our part and drop the connection.
+      t.overflow.assign(data + taken, data + taken + wanted);
+      t.cut = true;
       return 0;
     }
     t.overflow.assign(data + taken, data + n);  // only a whole-object stream outruns the window
@@ -409,7 +453,7 @@ void CurlEngine::Impl::drain_overflows() {
 
 Error CurlEngine::Impl::curl_failure(const Transfer& t, CURLcode result) const {
   const std::string detail = t.error_buffer[0] != '\0' ? t.error_buffer : curl_easy_strerror(result);
-  const std::string where = fmt::format("{} of {}", ByteRange{t.cursor, t.task.range.end}.describe(),
+  const std::string where = fmt::format("{} of {}", t.task.probe ? t.range_header : in_object({t.cursor, t.task.range.end}).describe(),
                                         requests.location().host);
   switch (result) {
     case CURLE_SSL_CACERT_BADFILE:
@@ -425,6 +469,7 @@ Error CurlEngine::Impl::curl_failure(const Transfer& t, CURLcode result) const {
 
 void CurlEngine::Impl::finish(Transfer& t, CURLcode result) {
   if (t.head) return finish_head(t, result);
+  if (t.cut && result == CURLE_WRITE_ERROR) result = CURLE_OK;  // we ended it, with everything we wanted
   if (result == CURLE_OK && !t.validated) validate(t);  // no body: the write callback never ran
   std::optional<Error> error;
   if (t.failure) {
@@ -433,13 +478,19 @@ void CurlEngine::Impl::finish(Transfer& t, CURLcode result) {
     error = curl_failure(t, result);
   } else if (!t.body_ok) {
     const auto body = parse_s3_error(t.error_body);
-    if (t.task.probe && t.status == 416 &&
-        (t.content_range == "bytes */0" || (body && body->actual_object_size == 0))) {
-      plan_known(0, false);  // an empty object: S3 cannot satisfy any range of it
-      complete(t);
-      return;
+    std::optional<uint64_t> size;  // 416 says the object's size: "Content-Range: bytes */SIZE", <ActualObjectSize>
+    if (const auto cr = parse_content_range(t.content_range); cr && !cr->first) size = cr->total;
+    if (!size && body) size = body->actual_object_size;
+    if (t.task.probe && t.status == 416 && size) {
+      if (const auto selected = select(*size); !selected) {
+        error = past_end(*size);
+      } else if (selected->empty()) {
+        plan_known(*size, *selected, false);  // an empty object: S3 cannot satisfy any range of it
+        complete(t);
+        return;
+      }
     }
-    error = classify_http_error(t.status, body, t.request_id);
+    if (!error) error = classify_http_error(t.status, body, t.request_id);
     if (follow_region_redirect(t, body)) {
       error->retryable = true;  // once, to the bucket's region: the scheduler sends it again at once
       error->message = "the bucket is in region " + requests.region();
@@ -449,7 +500,7 @@ void CurlEngine::Impl::finish(Transfer& t, CURLcode result) {
     }
   } else if (t.cursor + t.overflow.size() < t.task.range.end) {  // overflow bytes arrived, they wait for space
     error = retryable(fmt::format("connection closed after {} of {} bytes of {}", t.cursor - t.start_cursor,
-                                  t.task.range.end - t.start_cursor, t.task.range.describe()));
+                                  t.task.range.end - t.start_cursor, in_object(t.task.range).describe()));
   }
   if (error && error->request_id.empty()) error->request_id = t.request_id;
   if (error && error->http_status == 0) error->http_status = t.status;
@@ -489,7 +540,8 @@ void CurlEngine::Impl::finish(Transfer& t, CURLcode result) {
   const auto retry_after = parse_retry_after(t.retry_after, std::chrono::system_clock::now());
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   if (options.verbose) {
-    log_line(fmt::format("< {} {} failed: {}{}", t.status, ByteRange{t.start_cursor, t.task.range.end}.describe(),
+    log_line(fmt::format("< {} {} failed: {}{}", t.status,
+                         t.task.probe ? t.range_header : in_object({t.start_cursor, t.task.range.end}).describe(),
                          error->s3_code.empty() ? "" : error->s3_code + ": ", error->message));
   }
   if (auto fatal = scheduler.on_failure(remaining, *error, progressed, Clock::now(), uniform(rng), retry_after)) {
@@ -501,7 +553,7 @@ void CurlEngine::Impl::finish(Transfer& t, CURLcode result) {
 
 void CurlEngine::Impl::complete(Transfer& t) {
   if (Transfer* other = other_transfer_of(t)) {
-    if (options.verbose) log_line(fmt::format("{} won the race for {}", t.hedge ? "hedge" : "original", t.task.range.describe()));
+    if (options.verbose) log_line(fmt::format("{} won the race for {}", t.hedge ? "hedge" : "original", in_object(t.task.range).describe()));
     cancel(*other);
   }
   t.busy = false;
@@ -511,7 +563,7 @@ void CurlEngine::Impl::complete(Transfer& t) {
   if (options.verbose) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t.started).count();
     log_line(fmt::format("< {} {} {} bytes in {} ms, request id {}", t.status,
-                         ByteRange{t.start_cursor, t.task.range.end}.describe(), t.cursor - t.start_cursor, ms,
+                         in_object({t.start_cursor, t.task.range.end}).describe(), t.cursor - t.start_cursor, ms,
                          t.request_id.empty() ? "-" : t.request_id));
   }
 }

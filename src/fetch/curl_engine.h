@@ -13,6 +13,7 @@
 #include "download_state.h"
 #include "fetch/retry_policy.h"
 #include "fetch/s3_request.h"
+#include "plan/range_spec.h"
 #include "reorder/chunk_store.h"
 
 namespace s3fcp {
@@ -20,8 +21,9 @@ namespace s3fcp {
 // A download resumed from a journal: the object as it was, and the chunks already stored.
 struct ResumeState {
   uint64_t object_size = 0;
+  ByteRange selected;      // the bytes being downloaded: all of the object, or what --range selected
   std::string etag;
-  std::vector<bool> done;  // per chunk of RangePlan(object_size, chunk_size)
+  std::vector<bool> done;  // per chunk of RangePlan(selected.size(), chunk_size)
 };
 
 struct EngineOptions {
@@ -36,6 +38,7 @@ struct EngineOptions {
   bool verbose = false;
   uint64_t seed = 0;                       // jitter RNG seed; 0 = from the clock
   std::optional<ResumeState> resume;       // plan and ETag known up front; done chunks are skipped
+  std::optional<RangeSpec> range;          // --range: download only these bytes (offsets in the plan start at 0)
 };
 
 class CurlEngine {

@@ -21,7 +21,7 @@ void CurlEngine::Impl::start_head() {
   t.hedge = t.paused = t.finished_pending = false;
   t.task = FetchTask{};
   t.cursor = t.start_cursor = 0;
-  auto req = requests.make_request("HEAD", std::nullopt, "", {{"x-amz-checksum-mode", "ENABLED"}});
+  auto req = requests.make_request("HEAD", "", "", {{"x-amz-checksum-mode", "ENABLED"}});
   if (!req) return state.fail(req.error());
   curl_slist_free_all(t.headers);
   t.headers = nullptr;

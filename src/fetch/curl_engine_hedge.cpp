@@ -20,7 +20,7 @@ void CurlEngine::Impl::abort_stalled() {
     if (!t->busy || t->paused || t->finished_pending || now - t->last_activity < options.stall_timeout) continue;
     curl_multi_remove_handle(multi, t->easy);
     t->failure = retryable(fmt::format("stalled: no data for {} s fetching {} of {}", options.stall_timeout.count(),
-                                       ByteRange{t->cursor, t->task.range.end}.describe(), requests.location().host));
+                                       in_object({t->cursor, t->task.range.end}).describe(), requests.location().host));
     finish(*t, CURLE_OPERATION_TIMEDOUT);
   }
 }
@@ -82,7 +82,7 @@ void CurlEngine::Impl::maybe_hedge() {
     state.hedges.fetch_add(1, std::memory_order_relaxed);
     if (options.verbose) {
       log_line(fmt::format("hedging {}: the original has {:.0f} of {} bytes after {:.2f} s",
-                           ByteRange{chunk.begin + have, chunk.end}.describe(), got, chunk.size(), elapsed));
+                           in_object({chunk.begin + have, chunk.end}).describe(), got, chunk.size(), elapsed));
     }
   }
 }

@@ -43,7 +43,11 @@ struct Transfer {
   FetchTask task;
   uint64_t cursor = 0;        // absolute offset of the next body byte we need
   uint64_t start_cursor = 0;  // cursor when this attempt began
-  uint64_t skip = 0;          // leading body bytes to discard (a 200 answer to a resumed whole-object stream)
+  uint64_t skip = 0;          // leading body bytes to discard (a 200 answer: the object before what we need)
+  bool cut_excess = false;    // the answer runs past the task's range (a suffix probe, a 200 to --range): once
+                              // the range is in, drop the connection rather than fail
+  bool cut = false;           // ... which happened: curl's write error is the success it looks like
+  std::string range_header;   // what this attempt asked for, for messages
   Clock::time_point started;
   Clock::time_point last_activity;  // last byte of headers or body, for stall detection
 
@@ -99,6 +103,8 @@ struct CurlEngine::Impl {
   bool head_redirected = false;
 
   std::string etag;             // pinned by the probe
+  uint64_t object_size = 0;     // learnt by the probe
+  uint64_t base = 0;            // object offset of the plan's byte 0 (--range); requests add it, answers subtract it
   bool whole_object = false;    // the server ignored Range: one stream carries everything
   bool published = false;       // bytes published since the writer was last woken
   uint64_t received = 0;
@@ -131,7 +137,10 @@ struct CurlEngine::Impl {
   void validate_partial(Transfer& t);
   void validate_whole(Transfer& t);
   bool check_etag(Transfer& t);
-  void plan_known(uint64_t total, bool whole);
+  void plan_known(uint64_t object_total, ByteRange selected, bool whole);
+  std::optional<ByteRange> select(uint64_t object_total) const;
+  Error past_end(uint64_t object_total) const;
+  ByteRange in_object(ByteRange r) const { return {r.begin + base, r.end + base}; }
   Error curl_failure(const Transfer& t, CURLcode result) const;
 
   static size_t header_cb(char* buf, size_t size, size_t n, void* user) {

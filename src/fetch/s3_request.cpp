@@ -35,14 +35,14 @@ void S3RequestFactory::credentials_expired() {
   if (m_credentials != nullptr) m_credentials->invalidate(m_access_key_id);
 }
 
-Result<HttpRequest> S3RequestFactory::make_request(const std::string& method, const std::optional<ByteRange>& range,
+Result<HttpRequest> S3RequestFactory::make_request(const std::string& method, const std::string& range,
                                                    const std::string& if_match,
                                                    const std::vector<std::pair<std::string, std::string>>& extra_headers) {
   HttpRequest req;
   req.url = m_url;
   std::vector<std::pair<std::string, std::string>> headers;
   headers.emplace_back("Host", m_location.host);
-  if (range) headers.emplace_back("Range", range->header_value());
+  if (!range.empty()) headers.emplace_back("Range", range);
   if (!if_match.empty()) headers.emplace_back("If-Match", if_match);
   headers.insert(headers.end(), m_common_headers.begin(), m_common_headers.end());
   headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());

@@ -34,11 +34,12 @@ class S3RequestFactory {
   bool switch_region(const std::string& region);
   const std::string& region() const { return m_region; }
 
-  Result<HttpRequest> make_get(const std::optional<ByteRange>& range, const std::string& if_match) {
+  // `range`: the Range header's value ("bytes=0-99"), empty for none.
+  Result<HttpRequest> make_get(const std::string& range, const std::string& if_match) {
     return make_request("GET", range, if_match, {});
   }
   // `extra_headers` are sent and signed, e.g. {"x-amz-checksum-mode", "ENABLED"}.
-  Result<HttpRequest> make_request(const std::string& method, const std::optional<ByteRange>& range,
+  Result<HttpRequest> make_request(const std::string& method, const std::string& range,
                                    const std::string& if_match,
                                    const std::vector<std::pair<std::string, std::string>>& extra_headers);
   // The server's clock (its Date header) disagrees with ours: sign with its time from now on.

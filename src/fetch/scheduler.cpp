@@ -10,16 +10,18 @@ namespace s3fcp {
 Scheduler::Scheduler(uint64_t chunk_size, uint32_t concurrency, RetryPolicy policy)
     : m_chunk_size(chunk_size), m_concurrency(std::max<uint32_t>(concurrency, 1)), m_policy(policy) {}
 
-void Scheduler::set_plan(const RangePlan& plan, bool whole_object) {
+void Scheduler::set_plan(const RangePlan& plan, bool whole_object, uint64_t base) {
   assert(plan.chunk_size() == m_chunk_size);  // chunk 0 is the probe's range
   m_plan = plan;
+  m_base = base;
   m_has_plan = true;
   m_next_new = whole_object ? plan.chunk_count() : std::min<uint64_t>(1, plan.chunk_count());
 }
 
-void Scheduler::resume(const RangePlan& plan, std::vector<bool> done) {
+void Scheduler::resume(const RangePlan& plan, std::vector<bool> done, uint64_t base) {
   assert(plan.chunk_size() == m_chunk_size);
   m_plan = plan;
+  m_base = base;
   m_has_plan = true;
   m_probe_issued = true;
   m_done = std::move(done);
@@ -60,7 +62,9 @@ std::optional<Error> Scheduler::on_failure(FetchTask task, Error error, bool pro
     if (error.retryable) {
       // Retries exhausted: a network matter (exit 6), except expired keys that a refresh did not cure (exit 4).
       if (error.kind != ErrorKind::Auth) error.kind = ErrorKind::Network;
-      error.message = fmt::format("gave up on {} after {} attempt{}: {}", task.range.describe(), task.attempts,
+      const std::string what = task.probe ? std::string("the first request")
+                                          : ByteRange{task.range.begin + m_base, task.range.end + m_base}.describe();
+      error.message = fmt::format("gave up on {} after {} attempt{}: {}", what, task.attempts,
                                   task.attempts == 1 ? "" : "s", error.message);
     }
     return error;

@@ -33,9 +33,10 @@ class Scheduler {
 
   // The object's size is known. With `whole_object` the probe's transfer carries the whole object (the server
   // ignored Range), so no other chunk is ever scheduled.
-  void set_plan(const RangePlan& plan, bool whole_object = false);
+  // `base`: the object offset of the plan's byte 0 (--range), for messages.
+  void set_plan(const RangePlan& plan, bool whole_object = false, uint64_t base = 0);
   // Resuming: the plan is known before any request, and chunks marked in `done` are never fetched. No probe.
-  void resume(const RangePlan& plan, std::vector<bool> done);
+  void resume(const RangePlan& plan, std::vector<bool> done, uint64_t base = 0);
   bool has_plan() const { return m_has_plan; }
   const RangePlan& plan() const { return m_plan; }
 
@@ -60,6 +61,7 @@ class Scheduler {
   uint32_t m_concurrency;
   RetryPolicy m_policy;
   RangePlan m_plan;
+  uint64_t m_base = 0;
   bool m_has_plan = false;
   bool m_probe_issued = false;
   uint64_t m_next_new = 0;  // next chunk never requested

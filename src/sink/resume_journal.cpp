@@ -13,13 +13,14 @@
 #include <fmt/format.h>
 
 #include "plan/range_plan.h"
+#include "plan/range_spec.h"
 
 namespace s3fcp {
 
 namespace {
 
 constexpr std::string_view kMagic = "s3fcp-journal";
-constexpr std::string_view kVersion = "1";
+constexpr std::string_view kVersion = "2";
 
 std::string escape(std::string_view value) {
   std::string out;
@@ -65,8 +66,16 @@ Error damaged(size_t line, std::string_view why) {
 }  // namespace
 
 std::string format_journal_header(const JournalHeader& h) {
-  return fmt::format("{} {}\nsource {}\nversion-id {}\netag {}\nsize {}\nchunk-size {}\n", kMagic, kVersion,
-                     escape(h.source), escape(h.version_id), escape(h.etag), h.object_size, h.chunk_size);
+  return fmt::format("{} {}\nsource {}\nversion-id {}\nrange {}\netag {}\nsize {}\nchunk-size {}\n", kMagic,
+                     kVersion, escape(h.source), escape(h.version_id), escape(h.range), escape(h.etag), h.object_size,
+                     h.chunk_size);
+}
+
+std::optional<ByteRange> JournalHeader::selected() const {
+  if (range.empty()) return ByteRange{0, object_size};
+  const auto spec = parse_range_spec(range);
+  if (!spec) return std::nullopt;
+  return spec->resolve(object_size);
 }
 
 std::string format_journal_done(uint64_t chunk) { return fmt::format("done {}\n", chunk); }
@@ -78,8 +87,8 @@ Result<std::optional<JournalContents>> parse_journal(std::string_view text) {
   out.valid_length = complete + 1;
   text = text.substr(0, out.valid_length);
 
-  enum Field { kSource, kVersionId, kEtag, kSize, kChunkSize, kFields };
-  constexpr std::string_view names[kFields] = {"source", "version-id", "etag", "size", "chunk-size"};
+  enum Field { kSource, kVersionId, kRange, kEtag, kSize, kChunkSize, kFields };
+  constexpr std::string_view names[kFields] = {"source", "version-id", "range", "etag", "size", "chunk-size"};
   bool seen[kFields] = {};
   size_t seen_count = 0;
   RangePlan plan;
@@ -112,6 +121,7 @@ Result<std::optional<JournalContents>> parse_journal(std::string_view text) {
       switch (field) {
         case kSource: h.source = std::move(*decoded); break;
         case kVersionId: h.version_id = std::move(*decoded); break;
+        case kRange: h.range = std::move(*decoded); break;
         case kEtag: h.etag = std::move(*decoded); break;
         case kSize:
         case kChunkSize: {
@@ -123,7 +133,9 @@ Result<std::optional<JournalContents>> parse_journal(std::string_view text) {
         default: break;
       }
       if (seen_count == kFields) {
-        plan = RangePlan(h.object_size, h.chunk_size);
+        const auto selected = h.selected();
+        if (!selected) return fail(damaged(line_no, fmt::format("range '{}' of {} bytes", h.range, h.object_size)));
+        plan = RangePlan(selected->size(), h.chunk_size);
         out.done.assign(plan.chunk_count(), false);
       }
       continue;
@@ -141,11 +153,15 @@ Result<std::optional<JournalContents>> parse_journal(std::string_view text) {
 }
 
 std::optional<std::string> journal_mismatch(const JournalHeader& journal, std::string_view source,
-                                            std::string_view version_id, uint64_t chunk_size) {
+                                            std::string_view version_id, std::string_view range, uint64_t chunk_size) {
   if (journal.source != source) return fmt::format("it is a download of {}, not of {}", journal.source, source);
   if (journal.version_id != version_id) {
     return fmt::format("it is of version {}, not {}", journal.version_id.empty() ? "(latest)" : journal.version_id,
                        version_id.empty() ? "(latest)" : version_id);
+  }
+  if (journal.range != range) {
+    const auto name = [](std::string_view r) { return r.empty() ? std::string("the whole object") : "--range " + std::string(r); };
+    return fmt::format("it is of {}, not {}", name(journal.range), name(range));
   }
   if (journal.chunk_size != chunk_size) {
     return fmt::format("it was started with --chunk-size {}, not {}: give the same --chunk-size", journal.chunk_size,

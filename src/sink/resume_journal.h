@@ -1,11 +1,12 @@
 // The resume journal of a file download: a small text file beside the target (".<name>.s3fcp-journal") that binds
 // the partial file to one object and lists the chunks already in it, so `--continue` fetches only the rest.
 //
-//   s3fcp-journal 1
+//   s3fcp-journal 2
 //   source s3://bucket/key      values escaped: '%', control bytes and DEL as %XX
 //   version-id 3HL4kqtJ...      empty when none
+//   range bytes=1024-           --range in its normal form; empty for the whole object
 //   etag "9e107d9d372bb6826bd81d3542a419d6"
-//   size 1073741824
+//   size 1073741824             the object's size (the file holds what `range` selects of it)
 //   chunk-size 8388608
 //   done 0                      one line per finished chunk, appended as chunks complete, in any order
 //   done 2
@@ -24,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "plan/range_plan.h"
 #include "util/error.h"
 
 namespace s3fcp {
@@ -31,15 +33,19 @@ namespace s3fcp {
 struct JournalHeader {
   std::string source;      // s3://bucket/key or the URL, as shown to the user
   std::string version_id;  // empty when none was asked for
+  std::string range;       // --range as RangeSpec::text() gives it; empty for the whole object
   std::string etag;        // the ETag every chunk was fetched under (If-Match)
   uint64_t object_size = 0;
   uint64_t chunk_size = 0;
   bool operator==(const JournalHeader&) const = default;
+  // The bytes of the object the file holds: all of them, or what `range` selects; nullopt when `range` is bad or
+  // selects nothing of an object of this size.
+  std::optional<ByteRange> selected() const;
 };
 
 struct JournalContents {
   JournalHeader header;
-  std::vector<bool> done;  // per chunk of RangePlan(object_size, chunk_size)
+  std::vector<bool> done;  // per chunk of RangePlan(header.selected()->size(), chunk_size)
   uint64_t done_count = 0;
   uint64_t done_bytes = 0;
   size_t valid_length = 0;  // bytes up to the end of the last complete line: where appending resumes
@@ -56,7 +62,7 @@ Result<std::optional<JournalContents>> parse_journal(std::string_view text);
 // Why a journal cannot continue the download asked for now ("it is of s3://b/x, not s3://b/y"), or nullopt when it
 // can. The object's size and ETag are not known before the first request: the engine's If-Match checks them.
 std::optional<std::string> journal_mismatch(const JournalHeader& journal, std::string_view source,
-                                            std::string_view version_id, uint64_t chunk_size);
+                                            std::string_view version_id, std::string_view range, uint64_t chunk_size);
 
 // The open journal, append-only. Move-only; closes its descriptor. Used by the network thread only.
 class ResumeJournal {

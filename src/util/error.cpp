@@ -12,6 +12,7 @@ int exit_code(ErrorKind kind) {
     case ErrorKind::Network: return 6;
     case ErrorKind::Checksum: return 7;
     case ErrorKind::Io: return 8;
+    case ErrorKind::Range: return 9;
     case ErrorKind::Interrupted: return 130;
     case ErrorKind::BrokenPipe: return 141;
     case ErrorKind::Terminated: return 143;

@@ -16,6 +16,7 @@ enum class ErrorKind {
   Network,      // retries exhausted, timeouts, throttling       -> exit 6
   Checksum,     // end-to-end checksum mismatch                  -> exit 7
   Io,           // writing the destination failed                -> exit 8
+  Range,        // --range starts past the end of the object     -> exit 9
   Interrupted,  // SIGINT                                        -> exit 130
   Terminated,   // SIGTERM                                       -> exit 143
   BrokenPipe,   // EPIPE on stdout (`| head`)                    -> exit 141

@@ -17,7 +17,7 @@
 namespace s3fcp {
 namespace {
 
-JournalHeader sample() { return {"s3://bucket/dir/file.bin", "", "\"abc123\"", 1000, 300}; }  // 4 chunks
+JournalHeader sample() { return {"s3://bucket/dir/file.bin", "", "", "\"abc123\"", 1000, 300}; }  // 4 chunks
 
 TEST(ResumeJournal, RoundTripsHeaderAndChunksInAnyOrder) {
   const std::string text = format_journal_header(sample()) + format_journal_done(2) + format_journal_done(0) +
@@ -75,21 +75,50 @@ TEST(ResumeJournal, RefusesDamage) {
     EXPECT_EQ(parsed.error().kind, ErrorKind::Usage);
     EXPECT_NE(parsed.error().message.find("damaged"), std::string::npos) << parsed.error().message;
   }
-  const auto future = parse_journal("s3fcp-journal 2\n");
+  const auto future = parse_journal("s3fcp-journal 3\n");
   ASSERT_FALSE(future.has_value());
-  EXPECT_NE(future.error().message.find("version 2"), std::string::npos);
+  EXPECT_NE(future.error().message.find("version 3"), std::string::npos);
+  const auto old = parse_journal("s3fcp-journal 1\n");  // had no range line: refused, not misread
+  ASSERT_FALSE(old.has_value());
+  EXPECT_NE(old.error().message.find("version 1"), std::string::npos);
 }
 
 TEST(ResumeJournal, TellsAnotherDownloadApart) {
   const JournalHeader h = sample();
-  EXPECT_FALSE(journal_mismatch(h, h.source, "", 300).has_value());
-  const auto source = journal_mismatch(h, "s3://bucket/other", "", 300);
+  EXPECT_FALSE(journal_mismatch(h, h.source, "", "", 300).has_value());
+  const auto source = journal_mismatch(h, "s3://bucket/other", "", "", 300);
   ASSERT_TRUE(source.has_value());
   EXPECT_NE(source->find("s3://bucket/dir/file.bin"), std::string::npos);
-  EXPECT_TRUE(journal_mismatch(h, h.source, "v2", 300).has_value());
-  const auto chunk = journal_mismatch(h, h.source, "", 8 << 20);
+  EXPECT_TRUE(journal_mismatch(h, h.source, "v2", "", 300).has_value());
+  const auto chunk = journal_mismatch(h, h.source, "", "", 8 << 20);
   ASSERT_TRUE(chunk.has_value());
   EXPECT_NE(chunk->find("--chunk-size 300"), std::string::npos) << *chunk;
+  const auto range = journal_mismatch(h, h.source, "", "bytes=0-99", 300);
+  ASSERT_TRUE(range.has_value());
+  EXPECT_EQ(*range, "it is of the whole object, not --range bytes=0-99");
+  JournalHeader ranged = h;
+  ranged.range = "bytes=0-99";
+  EXPECT_FALSE(journal_mismatch(ranged, h.source, "", "bytes=0-99", 300).has_value());
+  EXPECT_TRUE(journal_mismatch(ranged, h.source, "", "bytes=0-98", 300).has_value());
+}
+
+TEST(ResumeJournal, ARangedJournalCountsChunksOfTheRange) {
+  JournalHeader h = sample();
+  h.range = "bytes=-650";  // of 1000 bytes: 350-999, three chunks of 300, 300 and 50
+  const auto parsed = parse_journal(format_journal_header(h) + format_journal_done(2));
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
+  ASSERT_TRUE(parsed->has_value());
+  EXPECT_EQ((*parsed)->header, h);
+  EXPECT_EQ((*parsed)->header.selected(), (ByteRange{350, 1000}));
+  EXPECT_EQ((*parsed)->done, (std::vector<bool>{false, false, true}));
+  EXPECT_EQ((*parsed)->done_bytes, 50u);
+
+  h.range = "bytes=2000-";  // past the end of the object it names: damaged
+  const auto past = parse_journal(format_journal_header(h));
+  ASSERT_FALSE(past.has_value());
+  EXPECT_NE(past.error().message.find("damaged"), std::string::npos);
+  h.range = "bytes=9-1";
+  EXPECT_FALSE(parse_journal(format_journal_header(h)).has_value());
 }
 
 class JournalFile : public ::testing::Test {
