@@ -92,8 +92,9 @@ void CurlEngine::Impl::run() {
     state.total.store(plan.total(), std::memory_order_relaxed);
     state.set_etag(etag);
   }
-  // A full-object checksum says nothing about a part of the object: no HEAD for it with --range.
-  if (options.checksum.kind == ChecksumMode::Kind::Off || options.resume || options.range) {
+  // A full-object checksum says nothing about a part of the object: no HEAD for it with --range. A resumed file is
+  // verified whole (the bytes of the earlier run included): the verifier reads it back from offset 0.
+  if (options.checksum.kind == ChecksumMode::Kind::Off || options.range) {
     state.decide_checksum({});
   } else {
     start_head();
