@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Streaming into a pipe: in order into sha256sum; into `head -c 100` it stops quietly with 141 (broken pipe).
+# Streaming into a pipe: in order into sha256sum; into `head -c 100` it stops quietly with 141 (broken pipe). The
+# pipe is widened to 1 MiB (fewer writer/reader switches), as the reader sees once bytes arrive.
 # shellcheck source=SCRIPTDIR/common.sh
 source "$(dirname "$0")/common.sh"
 start_moto
@@ -12,6 +13,14 @@ want=$(sha256sum <"$OBJ")
 [[ ${st[*]} == "0 0" ]] || { say "s3fcp | sha256sum exited ${st[*]}: $(cat "$STDERR")"; false; }
 [[ $(cat "$TMP/sum") == "$want" ]] || { say "sha256 through the pipe differs"; false; }
 assert_empty "$STDERR"
+
+# The reader asks its stdin's capacity (F_GETPIPE_SZ = 1032) after the first byte, then drains it.
+{ s3fcp s3://pipe/stream.bin -q | python3 -c 'import fcntl, os, sys
+os.read(0, 1)
+print(fcntl.fcntl(0, 1032))
+while os.read(0, 1 << 20): pass' >"$TMP/pipe_size"; st=("${PIPESTATUS[@]}"); } || true
+[[ ${st[*]} == "0 0" ]] || { say "s3fcp | python exited ${st[*]}"; false; }
+[[ $(cat "$TMP/pipe_size") == 1048576 ]] || { say "pipe capacity $(cat "$TMP/pipe_size"), want 1048576"; false; }
 
 for args in "--chunk-size 1MiB -c 16" "-c 1"; do
   # shellcheck disable=SC2086 # word splitting of $args is intended
