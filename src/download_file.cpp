@@ -210,7 +210,8 @@ Result<void> download_to_file(S3RequestFactory& requests, const DownloadOptions&
     const std::string etag = state.etag();  // set by the engine before the plan
     if (etag.empty()) return {};             // nothing for If-Match to pin: not resumable, no journal
     auto created = ResumeJournal::create(
-        paths.journal, {dest.source_id, dest.version_id, dest.range, etag, state.object_size.load(), plan.chunk_size()});
+        paths.journal,
+        {dest.source_id, dest.version_id, dest.range, etag, state.object_size.load(), plan.chunk_size()});
     if (!created) return fail(created.error());
     journal.emplace(std::move(*created));
     return {};

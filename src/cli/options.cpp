@@ -73,7 +73,8 @@ std::string Options::source_display() const {
 Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) {
   ParsedCommandLine out;
   Options& o = out.options;
-  std::string source, range, chunk_size = "8MiB", max_memory, checksum = "auto", stats, sse_c_key, sse_c_key_file, addressing = "auto", endpoint_url, region;
+  std::string source, range, chunk_size = "8MiB", max_memory, checksum = "auto", stats;
+  std::string sse_c_key, sse_c_key_file, addressing = "auto", endpoint_url, region;
 
   CLI::App app{"Copy one S3 object as fast as the network allows, with many concurrent ranged GETs: to stdout\n"
                "strictly in order, or to a file written in parallel and renamed into place when whole.",

@@ -306,7 +306,8 @@ std::optional<ByteRange> CurlEngine::Impl::select(uint64_t object_total) const {
 
 Error CurlEngine::Impl::past_end(uint64_t object_total) const {
   return Error{ErrorKind::Range,
-               fmt::format("--range {} starts past the end of the object ({} bytes)", options.range->text(), object_total),
+               fmt::format("--range {} starts past the end of the object ({} bytes)", options.range->text(),
+                           object_total),
                416};
 }
 
@@ -322,7 +323,8 @@ void CurlEngine::Impl::plan_known(uint64_t object_total, ByteRange selected, boo
   window.set_plan(plan);
   state.total.store(plan.total(), std::memory_order_relaxed);
   if (options.verbose) {
-    const std::string part = options.range ? fmt::format(", downloading {} ({} bytes)", selected.describe(), plan.total()) : "";
+    const std::string part =
+        options.range ? fmt::format(", downloading {} ({} bytes)", selected.describe(), plan.total()) : "";
     log_line(fmt::format("object: {} bytes, ETag {}{}, {} chunk{} of {} bytes", object_total,
                          etag.empty() ? "(none)" : etag, part, plan.chunk_count(), plan.chunk_count() == 1 ? "" : "s",
                          options.chunk_size));
@@ -454,8 +456,8 @@ void CurlEngine::Impl::drain_overflows() {
 
 Error CurlEngine::Impl::curl_failure(const Transfer& t, CURLcode result) const {
   const std::string detail = t.error_buffer[0] != '\0' ? t.error_buffer : curl_easy_strerror(result);
-  const std::string where = fmt::format("{} of {}", t.task.probe ? t.range_header : in_object({t.cursor, t.task.range.end}).describe(),
-                                        requests.location().host);
+  const std::string what = t.task.probe ? t.range_header : in_object({t.cursor, t.task.range.end}).describe();
+  const std::string where = fmt::format("{} of {}", what, requests.location().host);
   switch (result) {
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -554,7 +556,10 @@ void CurlEngine::Impl::finish(Transfer& t, CURLcode result) {
 
 void CurlEngine::Impl::complete(Transfer& t) {
   if (Transfer* other = other_transfer_of(t)) {
-    if (options.verbose) log_line(fmt::format("{} won the race for {}", t.hedge ? "hedge" : "original", in_object(t.task.range).describe()));
+    if (options.verbose) {
+      log_line(fmt::format("{} won the race for {}", t.hedge ? "hedge" : "original",
+                           in_object(t.task.range).describe()));
+    }
     cancel(*other);
   }
   t.busy = false;

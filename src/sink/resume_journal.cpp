@@ -160,7 +160,9 @@ std::optional<std::string> journal_mismatch(const JournalHeader& journal, std::s
                        version_id.empty() ? "(latest)" : version_id);
   }
   if (journal.range != range) {
-    const auto name = [](std::string_view r) { return r.empty() ? std::string("the whole object") : "--range " + std::string(r); };
+    const auto name = [](std::string_view r) {
+      return r.empty() ? std::string("the whole object") : "--range " + std::string(r);
+    };
     return fmt::format("it is of {}, not {}", name(journal.range), name(range));
   }
   if (journal.chunk_size != chunk_size) {

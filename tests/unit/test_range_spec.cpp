@@ -23,7 +23,8 @@ TEST(RangeSpec, ParsesTheThreeForms) {
 
 TEST(RangeSpec, RejectsWhatIsNotOneRange) {
   for (const char* text : {"", "-", "bytes=", "bytes=-", "5", "a-b", "1-x", "bytes=5-4", "bytes=-0", "0-1,5-6",
-                           "bytes=1 -2", " 1-2", "bytes=+1-2", "bytes=-+3", "items=0-1", "bytes=0-18446744073709551616"}) {
+                           "bytes=1 -2", " 1-2", "bytes=+1-2", "bytes=-+3", "items=0-1",
+                           "bytes=0-18446744073709551616"}) {
     const auto r = parse_range_spec(text);
     ASSERT_FALSE(r) << text;
     EXPECT_EQ(r.error().kind, ErrorKind::Usage) << text;
