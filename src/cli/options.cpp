@@ -73,7 +73,7 @@ std::string Options::source_display() const {
 Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) {
   ParsedCommandLine out;
   Options& o = out.options;
-  std::string source, range, chunk_size = "8MiB", max_memory, checksum = "auto", stats;
+  std::string source, range, chunk_size = "4MiB", max_memory, checksum = "auto", stats;
   std::string sse_c_key, sse_c_key_file, addressing = "auto", endpoint_url, region;
 
   CLI::App app{"Copy one S3 object as fast as the network allows, with many concurrent ranged GETs: to stdout\n"
@@ -99,8 +99,8 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   app.add_option("--range", range,
                  "only these bytes, in parallel: bytes=FIRST-LAST (LAST included), bytes=FIRST- (to the end) or "
                  "bytes=-COUNT (the last COUNT); offsets from 0");
-  app.add_option("-c,--concurrency", o.concurrency, "parallel ranged GETs (default 16)");
-  app.add_option("--chunk-size", chunk_size, "bytes per ranged GET: 8MiB, 16M, 1048576 (default 8MiB)");
+  app.add_option("-c,--concurrency", o.concurrency, "parallel ranged GETs (default 32)");
+  app.add_option("--chunk-size", chunk_size, "bytes per ranged GET: 4MiB, 16M, 1048576 (default 4MiB)");
   app.add_option("--window", o.window, "chunk buffers held in memory at most (default: the concurrency, at least 2)");
   app.add_option("--max-memory", max_memory, "cap on chunk buffers: sets the window to SIZE / chunk size");
   app.add_flag("-q,--quiet", o.quiet, "no progress bar");

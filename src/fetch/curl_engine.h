@@ -27,8 +27,8 @@ struct ResumeState {
 };
 
 struct EngineOptions {
-  uint32_t concurrency = 16;
-  uint64_t chunk_size = 8ull << 20;
+  uint32_t concurrency = 32;
+  uint64_t chunk_size = 4ull << 20;
   RetryConfig retry;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::seconds stall_timeout{20};  // a transfer with no byte for this long is retried

@@ -22,7 +22,7 @@ assert_empty "$STDERR"
 # object, whatever the range) and gains little from parallel requests. Measured on the 2-core CI machine, s3fcp
 # with 64 KiB chunks (1600 requests) took 202 s with -c 1 and 173 s with -c 32 -- too slow to run twice per CI
 # run (normal and ASan) -- so this case uses 1 MiB chunks (100 requests, ~18 s each) and the default chunk size
-# (8 MiB, 13 requests, 2-6 s) instead. The chunk-boundary cases above keep 64 KiB chunks.
+# (4 MiB, 25 requests) instead. The chunk-boundary cases above keep 64 KiB chunks.
 mkobj sizes big $((100 * 1024 * 1024))
 for c in 1 32; do
   fetch_ok sizes big --chunk-size 1MiB -c "$c" -q
