@@ -45,14 +45,14 @@ import datetime
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import signal
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
+
+from serving import serve
 
 SECRET_HEADERS = {"authorization", "x-aws-ec2-metadata-token", "x-amz-sso_bearer_token", "x-amz-security-token"}
 
@@ -309,21 +309,7 @@ def main(argv=None):
 
     server = Server(("127.0.0.1", args.port), Handler)
     server.state = State(args)
-    port = server.server_address[1]
-
-    def on_signal(signum, frame):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    if args.port_file:
-        tmp = f"{args.port_file}.tmp-{os.getpid()}"
-        with open(tmp, "w") as f:
-            f.write(f"{port}\n")
-        os.replace(tmp, args.port_file)
-    print(f"fake_aws: listening on 127.0.0.1:{port}", file=sys.stderr, flush=True)
-    server.serve_forever(poll_interval=0.1)
-    server.server_close()
+    serve(server, "fake_aws", args.port_file)
     if server.state.log_file:
         server.state.log_file.close()
     return 0

@@ -77,7 +77,6 @@ import os
 import random
 import re
 import secrets
-import signal
 import socket
 import stat
 import struct
@@ -89,6 +88,8 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote
 from xml.sax.saxutils import escape
+
+from serving import serve
 
 FAULTS = ("status", "reset_after", "stall", "short_body", "short_length", "full_200", "wrong_content_range",
           "change_object", "etag_header", "delay", "headers")
@@ -476,22 +477,7 @@ def main(argv=None):
     log_file = open(args.log, "a", encoding="utf-8") if args.log else None
     server = Server(("127.0.0.1", args.port), Handler)
     server.state = State(args.data_dir, plan, log_file)
-    port = server.server_address[1]
-
-    def on_signal(signum, frame):
-        server.state.stop.set()
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    if args.port_file:
-        tmp = f"{args.port_file}.tmp-{os.getpid()}"
-        with open(tmp, "w") as f:
-            f.write(f"{port}\n")
-        os.replace(tmp, args.port_file)
-    print(f"fault_s3: listening on 127.0.0.1:{port}", file=sys.stderr, flush=True)
-    server.serve_forever(poll_interval=0.1)
-    server.server_close()
+    serve(server, "fault_s3", args.port_file, on_stop=server.state.stop.set)
     if log_file:
         with server.state.lock:
             log_file.close()
