@@ -1,21 +1,12 @@
 #include "fetch/s3_response.h"
 
 #include <array>
-#include <charconv>
 #include <ctime>
 
 #include <fmt/format.h>
 #include <pugixml.hpp>
 
 namespace s3fcp {
-
-std::optional<uint64_t> parse_decimal(std::string_view s) {
-  uint64_t v = 0;
-  if (s.empty()) return std::nullopt;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 std::string_view trim_header_value(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

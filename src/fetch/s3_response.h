@@ -8,13 +8,12 @@
 #include <string>
 #include <string_view>
 
+#include "util/decimal.h"
 #include "util/error.h"
 
 namespace s3fcp {
 
-// Small parsers for header values: a whole decimal number (nothing else around it), and a value without the
-// surrounding spaces, tabs and line ending.
-std::optional<uint64_t> parse_decimal(std::string_view text);
+// A header value without the surrounding spaces, tabs and line ending. (Numbers: parse_decimal, util/decimal.h.)
 std::string_view trim_header_value(std::string_view value);
 
 struct ContentRange {

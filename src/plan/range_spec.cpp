@@ -1,22 +1,12 @@
 #include "plan/range_spec.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include <fmt/format.h>
 
+#include "util/decimal.h"
+
 namespace s3fcp {
-
-namespace {
-
-std::optional<uint64_t> to_u64(std::string_view s) {
-  uint64_t v = 0;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-}  // namespace
 
 std::string RangeSpec::text() const {
   switch (kind) {
@@ -57,21 +47,21 @@ Result<RangeSpec> parse_range_spec(std::string_view text) {
   const std::string_view b = spec.substr(dash + 1);
   RangeSpec r;
   if (a.empty()) {
-    const auto n = to_u64(b);
+    const auto n = parse_decimal(b);
     if (!n) return bad("is not a range");
     if (*n == 0) return bad("selects no bytes");
     r.kind = RangeSpec::Kind::Suffix;
     r.suffix = *n;
     return r;
   }
-  const auto first = to_u64(a);
+  const auto first = parse_decimal(a);
   if (!first) return bad("is not a range");
   r.first = *first;
   if (b.empty()) {
     r.kind = RangeSpec::Kind::From;
     return r;
   }
-  const auto last = to_u64(b);
+  const auto last = parse_decimal(b);
   if (!last) return bad("is not a range");
   if (*last < *first) return bad("ends before it starts");
   r.kind = RangeSpec::Kind::FromTo;

@@ -14,6 +14,7 @@
 
 #include "plan/range_plan.h"
 #include "plan/range_spec.h"
+#include "util/decimal.h"
 
 namespace s3fcp {
 
@@ -50,13 +51,6 @@ std::optional<std::string> unescape(std::string_view text) {
     i += 2;
   }
   return out;
-}
-
-std::optional<uint64_t> to_u64(std::string_view s) {
-  uint64_t v = 0;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-  return v;
 }
 
 Error damaged(size_t line, std::string_view why) {
@@ -125,7 +119,7 @@ Result<std::optional<JournalContents>> parse_journal(std::string_view text) {
         case kEtag: h.etag = std::move(*decoded); break;
         case kSize:
         case kChunkSize: {
-          const auto n = to_u64(*decoded);
+          const auto n = parse_decimal(*decoded);
           if (!n || (field == kChunkSize && *n == 0)) return fail(damaged(line_no, "bad number"));
           (field == kSize ? h.object_size : h.chunk_size) = *n;
           break;
@@ -140,7 +134,7 @@ Result<std::optional<JournalContents>> parse_journal(std::string_view text) {
       }
       continue;
     }
-    const auto chunk = key == "done" ? to_u64(value) : std::nullopt;
+    const auto chunk = key == "done" ? parse_decimal(value) : std::nullopt;
     if (!chunk || *chunk >= out.done.size()) return fail(damaged(line_no, fmt::format("bad entry '{}'", line)));
     if (!out.done[*chunk]) {
       out.done[*chunk] = true;
