@@ -152,9 +152,7 @@ bool CurlEngine::Impl::start(Transfer& t, FetchTask task) {
 
   ByteRange range = task.range;
   if (whole_object) range.end = scheduler.plan().total();
-  t.range_header = !task.probe       ? in_object(range).header_value()
-                   : options.range ? options.range->probe_header(options.chunk_size)
-                                   : ByteRange{0, options.chunk_size}.header_value();
+  t.range_header = task.probe ? range_spec.probe_header(options.chunk_size) : in_object(range).header_value();
   auto req = requests.make_get(t.range_header, task.probe ? std::string() : etag);
   if (!req) {
     state.fail(req.error());
@@ -232,10 +230,10 @@ void CurlEngine::Impl::validate_partial(Transfer& t) {
   if (!cr || !cr->first || !cr->total) return mismatch();
   if (t.task.probe) {
     const uint64_t total = *cr->total;
-    const auto selected = select(total);
+    const auto selected = range_spec.resolve(total);
     if (!selected) return mismatch();  // 206 to a range past the end: not S3
     // The probe asked for the selection's first chunk; for a suffix range, for all of it.
-    const bool suffix = options.range && options.range->kind == RangeSpec::Kind::Suffix;
+    const bool suffix = range_spec.kind == RangeSpec::Kind::Suffix;
     const uint64_t answer_end = suffix ? selected->end : std::min(selected->begin + options.chunk_size, selected->end);
     if (*cr->first != selected->begin || *cr->last + 1 != answer_end) return mismatch();
     etag = t.etag;
@@ -263,7 +261,7 @@ void CurlEngine::Impl::validate_whole(Transfer& t) {
       t.failure = Error{ErrorKind::Other, "the server ignored Range and sent no Content-Length", 200};
       return;
     }
-    const auto selected = select(*length);
+    const auto selected = range_spec.resolve(*length);
     if (!selected) {
       t.failure = past_end(*length);
       return;
@@ -299,14 +297,9 @@ bool CurlEngine::Impl::check_etag(Transfer& t) {
   return false;
 }
 
-std::optional<ByteRange> CurlEngine::Impl::select(uint64_t object_total) const {
-  if (!options.range) return ByteRange{0, object_total};
-  return options.range->resolve(object_total);
-}
-
 Error CurlEngine::Impl::past_end(uint64_t object_total) const {
   return Error{ErrorKind::Range,
-               fmt::format("--range {} starts past the end of the object ({} bytes)", options.range->text(),
+               fmt::format("--range {} starts past the end of the object ({} bytes)", range_spec.text(),
                            object_total),
                416};
 }
@@ -485,7 +478,7 @@ void CurlEngine::Impl::finish(Transfer& t, CURLcode result) {
     if (const auto cr = parse_content_range(t.content_range); cr && !cr->first) size = cr->total;
     if (!size && body) size = body->actual_object_size;
     if (t.task.probe && t.status == 416 && size) {
-      if (const auto selected = select(*size); !selected) {
+      if (const auto selected = range_spec.resolve(*size); !selected) {
         error = past_end(*size);
       } else if (selected->empty()) {
         plan_known(*size, *selected, false);  // an empty object: S3 cannot satisfy any range of it

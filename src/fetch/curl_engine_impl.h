@@ -82,6 +82,7 @@ struct CurlEngine::Impl {
         requests(f),
         window(w),
         state(s),
+        range_spec(o.range.value_or(RangeSpec{})),
         scheduler(o.chunk_size, o.concurrency, RetryPolicy(o.retry)),
         rng(o.seed != 0 ? o.seed : static_cast<uint64_t>(Clock::now().time_since_epoch().count())) {}
 
@@ -89,6 +90,8 @@ struct CurlEngine::Impl {
   S3RequestFactory& requests;
   ChunkStore& window;
   DownloadState& state;
+  // What to download: --range, or without it "bytes=0-", the whole object (an empty one included).
+  const RangeSpec range_spec;
   Scheduler scheduler;
   std::mt19937_64 rng;
   CURLM* multi = nullptr;
@@ -138,7 +141,6 @@ struct CurlEngine::Impl {
   void validate_whole(Transfer& t);
   bool check_etag(Transfer& t);
   void plan_known(uint64_t object_total, ByteRange selected, bool whole);
-  std::optional<ByteRange> select(uint64_t object_total) const;
   Error past_end(uint64_t object_total) const;
   ByteRange in_object(ByteRange r) const { return {r.begin + base, r.end + base}; }
   Error curl_failure(const Transfer& t, CURLcode result) const;

@@ -14,7 +14,7 @@
 
 namespace s3fcp {
 
-struct RangeSpec {
+struct RangeSpec {  // default: "bytes=0-", the whole object
   enum class Kind { FromTo, From, Suffix };
   Kind kind = Kind::From;
   uint64_t first = 0;   // FromTo, From

@@ -32,6 +32,14 @@ TEST(RangeSpec, RejectsWhatIsNotOneRange) {
   }
 }
 
+TEST(RangeSpec, TheDefaultIsTheWholeObject) {  // what the engine downloads without --range
+  const RangeSpec whole;
+  EXPECT_EQ(whole.text(), "bytes=0-");
+  EXPECT_EQ(whole.probe_header(10), "bytes=0-9");
+  EXPECT_EQ(whole.resolve(100), (std::optional<ByteRange>{{0, 100}}));
+  EXPECT_EQ(whole.resolve(0), (std::optional<ByteRange>{{0, 0}}));
+}
+
 TEST(RangeSpec, TextIsTheNormalForm) {
   EXPECT_EQ(parse("3-9").text(), "bytes=3-9");
   EXPECT_EQ(parse("3-").text(), "bytes=3-");
