@@ -53,6 +53,10 @@ Fault plan (--plan; a missing file means no faults):
     "delay": s             wait s seconds before the headers (time to first byte), then answer normally.
     "headers": {...}       answer normally with these extra (or replaced) response headers, e.g. a checksum;
                            also a parameter of "status" (e.g. x-amz-bucket-region on a 301).
+    "answer"               a scripted answer whatever the object: "status" (default 200), "headers" {...},
+                           "content_length" (default: the body's length), "body" (text, default empty), then
+                           "then": "stall" (default: silence for "seconds", the connection left open), "close" or
+                           "keep" (a normal end). Reproduces servers that claim a body they never send.
 
   Example:
     {"rules": [
@@ -92,7 +96,7 @@ from xml.sax.saxutils import escape
 from serving import serve
 
 FAULTS = ("status", "reset_after", "stall", "short_body", "short_length", "full_200", "wrong_content_range",
-          "change_object", "etag_header", "delay", "headers")
+          "change_object", "etag_header", "delay", "headers", "answer")
 MATCH_KEYS = ("nth", "range_start", "has_if_match", "key", "path_contains", "method", "probability")
 DEFAULT_ERRORS = {400: ("RequestTimeout", "Your socket connection to the server was not read from or written to "
                         "within the timeout period."),
@@ -308,6 +312,14 @@ class Handler(BaseHTTPRequestHandler):
             headers.update(rule.get("headers", {}))
             return self.s3_error(status, rule.get("code", code), rule.get("message", message), resource, request_id,
                                  headers=headers)
+        if fault == "answer":
+            body = str(rule.get("body", "")).encode()
+            reply = Reply(int(rule.get("status", 200)), dict(rule.get("headers", {})), io.BytesIO(body), 0,
+                          int(rule.get("content_length", len(body))))
+            reply.send_len = min(len(body), reply.length)
+            then = rule.get("then", "stall")
+            reply.after = None if then == "keep" else then
+            return reply
         if self.command not in ("GET", "HEAD"):
             return self.s3_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.",
                                  resource, request_id, headers={"Allow": "GET, HEAD"})

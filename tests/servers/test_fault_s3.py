@@ -182,6 +182,9 @@ PLAN = {"rules": [
     {"match": {"key": "f-etag"}, "etag_header": '"0123456789abcdef0123456789abcdef"'},
     {"match": {"key": "f-delay"}, "delay": 0.4},
     {"match": {"path_contains": "f-contains"}, "status": 500},
+    {"match": {"key": "f-answer"}, "fault": "answer", "status": 206, "headers": {"Content-Range": "bytes 0-0/0"},
+     "content_length": 1, "seconds": 1},
+    {"match": {"key": "f-answer-keep"}, "fault": "answer", "status": 200, "body": "hello", "then": "keep"},
 ]}
 
 
@@ -419,6 +422,26 @@ class FaultS3Test(unittest.TestCase):
         self.assertEqual(s.recv(65536), b"", "the stalled connection was not closed")
         self.assertGreater(time.monotonic() - started, 0.8)
         s.close()
+
+    def test_fault_answer_claims_a_body_it_never_sends(self):
+        s = self.srv.raw("/b/f-answer")
+        head, body = read_head(s)
+        self.assertTrue(head.startswith("HTTP/1.1 206"), head)
+        self.assertIn("Content-Range: bytes 0-0/0", head)
+        self.assertIn("Content-Length: 1", head)
+        self.assertEqual(body, b"")
+        s.settimeout(0.3)
+        with self.assertRaises(socket.timeout, msg="the server sent a body it should only have claimed"):
+            s.recv(65536)
+        s.close()
+
+    def test_fault_answer_keep(self):
+        c = self.srv.conn()
+        resp, body = self.srv.request("GET", "/b/f-answer-keep", conn=c)
+        self.assertEqual((resp.status, body), (200, b"hello"))
+        resp, body = self.srv.request("GET", "/b/obj", conn=c)  # the connection is still usable
+        self.assertEqual((resp.status, body), (200, self.obj))
+        c.close()
 
     def test_fault_short_body_http_client(self):
         data = self.fx.files["f-short-body"]
