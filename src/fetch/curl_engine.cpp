@@ -193,6 +193,20 @@ size_t CurlEngine::Impl::on_header(Transfer& t, std::string_view line) {
   t.last_activity = Clock::now();
   if (line.starts_with("HTTP/")) {
     t.reset_response();  // a new response (after a 100 Continue, or the first)
+    const auto space = line.find(' ');
+    if (space != std::string_view::npos) t.status = static_cast<long>(parse_decimal(line.substr(space + 1, 3)).value_or(0));
+    return line.size();
+  }
+  if (trim_header_value(line).empty()) {
+    // The end of a header block. A final answer is checked now, before any body: an answer that proves the object
+    // empty (Content-Range ".../0") or is malformed must not wait for a body that cannot come.
+    if (t.head || t.status < 200 || t.validated) return line.size();
+    validate(t);
+    if (t.failure) return 0;  // aborts the transfer; finish() reports t.failure
+    if (t.body_ok && t.cursor >= t.task.range.end && parse_decimal(t.content_length).value_or(1) > 0) {
+      t.cut = true;  // everything this request was for is known already: drop the connection, not wait
+      return 0;
+    }
     return line.size();
   }
   const auto colon = line.find(':');
@@ -227,7 +241,30 @@ void CurlEngine::Impl::validate_partial(Transfer& t) {
   const auto mismatch = [&] {
     t.failure = retryable(fmt::format("unexpected Content-Range '{}' for {}", t.content_range, t.range_header));
   };
-  if (!cr || !cr->first || !cr->total) return mismatch();
+  if (!cr || !cr->total) return mismatch();
+  if (t.task.probe && *cr->total == 0) {
+    // "bytes 0-0/0", "bytes */0": whatever span it claims, the object is empty. Some servers answer a ranged GET of
+    // an empty object so, with a Content-Length of 1 and no body: trust the total and finish now.
+    const auto selected = range_spec.resolve(0);
+    if (!selected) {
+      t.failure = past_end(0);
+      return;
+    }
+    etag = t.etag;
+    plan_known(0, *selected, false);
+    t.task.probe = false;
+    t.task.range = {0, 0};
+    t.body_ok = true;
+    return;
+  }
+  if (!cr->first || !cr->consistent()) {
+    // A span outside the total it states: not an answer to trust. Asked once more, then a clear error (exit 1).
+    t.failure = retryable(fmt::format("malformed Content-Range '{}' (its span lies outside its total) in the answer "
+                                      "to {} from {}", t.content_range, t.range_header, requests.location().host));
+    t.failure->kind = ErrorKind::Other;
+    t.failure->attempt_limit = 2;
+    return;
+  }
   if (t.task.probe) {
     const uint64_t total = *cr->total;
     const auto selected = range_spec.resolve(total);

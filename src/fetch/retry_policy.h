@@ -3,6 +3,7 @@
 // server's Retry-After. Pure: randomness comes in as a number in [0, 1).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -24,7 +25,9 @@ class RetryPolicy {
 
   // `attempts` is the number of requests already made for this range without progress.
   bool should_retry(const Error& error, int attempts) const {
-    return error.retryable && attempts < m_config.max_attempts;
+    const int limit = error.attempt_limit > 0 ? std::min(error.attempt_limit, m_config.max_attempts)
+                                              : m_config.max_attempts;
+    return error.retryable && attempts < limit;
   }
 
   // Delay before the retry that follows failure number `failures` (1-based). `uniform01` in [0, 1).

@@ -33,7 +33,6 @@ std::optional<ContentRange> parse_content_range(std::string_view value) {
   cr.first = parse_decimal(span.substr(0, dash));
   cr.last = parse_decimal(span.substr(dash + 1));
   if (!cr.first || !cr.last || *cr.last < *cr.first) return std::nullopt;
-  if (cr.total && *cr.last >= *cr.total) return std::nullopt;
   return cr;
 }
 

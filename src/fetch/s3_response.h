@@ -20,7 +20,11 @@ struct ContentRange {
   std::optional<uint64_t> first;  // absent for "bytes */TOTAL"
   std::optional<uint64_t> last;   // inclusive
   std::optional<uint64_t> total;  // absent for "bytes 0-9/*"
+  // The span lies inside the total it states. "bytes 0-0/0" and "bytes 5-9/3" parse but are not consistent: such
+  // an answer either proves the object empty (a total of 0) or is malformed; never wait for its body.
+  bool consistent() const { return !first || !total || *last < *total; }
 };
+// The syntax only ("bytes FIRST-LAST/TOTAL", "bytes */TOTAL", "bytes FIRST-LAST/*"; LAST >= FIRST); see consistent().
 std::optional<ContentRange> parse_content_range(std::string_view value);
 
 struct S3ErrorBody {

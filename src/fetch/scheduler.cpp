@@ -60,8 +60,9 @@ std::optional<Error> Scheduler::on_failure(FetchTask task, Error error, bool pro
   task.attempts = progressed ? 1 : task.attempts + 1;
   if (!m_policy.should_retry(error, task.attempts)) {
     if (error.retryable) {
-      // Retries exhausted: a network matter (exit 6), except expired keys that a refresh did not cure (exit 4).
-      if (error.kind != ErrorKind::Auth) error.kind = ErrorKind::Network;
+      // Retries exhausted: a network matter (exit 6), except expired keys that a refresh did not cure (exit 4) and
+      // errors with their own attempt limit (a malformed answer, asked twice): those keep their kind.
+      if (error.kind != ErrorKind::Auth && error.attempt_limit == 0) error.kind = ErrorKind::Network;
       const std::string what = task.probe ? std::string("the first request")
                                           : ByteRange{task.range.begin + m_base, task.range.end + m_base}.describe();
       error.message = fmt::format("gave up on {} after {} attempt{}: {}", what, task.attempts,

@@ -32,6 +32,7 @@ struct Error {
   std::string s3_code;      // e.g. "NoSuchKey", empty if none
   std::string request_id;   // x-amz-request-id, empty if none
   bool retryable = false;
+  int attempt_limit = 0;    // when retryable: at most this many requests in all (a malformed answer: 2); 0 = policy
 
   static Error usage(std::string msg) { return {ErrorKind::Usage, std::move(msg)}; }
 };

@@ -67,11 +67,17 @@ TEST(ContentRangeTest, RejectsMalformed) {
   }
 }
 
-TEST(ContentRangeTest, RejectsLastAtOrBeyondTotal) {
-  EXPECT_FALSE(parse_content_range("bytes 0-100/100").has_value());
-  EXPECT_FALSE(parse_content_range("bytes 0-0/0").has_value());
-  EXPECT_FALSE(parse_content_range("bytes 50-200/100").has_value());
-  EXPECT_TRUE(parse_content_range("bytes 0-99/100").has_value());
+TEST(ContentRangeTest, LastAtOrBeyondTotalParsesButIsInconsistent) {
+  for (const char* text : {"bytes 0-100/100", "bytes 0-0/0", "bytes 50-200/100", "bytes 5-9/3"}) {
+    const auto cr = parse_content_range(text);
+    ASSERT_TRUE(cr.has_value()) << text;
+    EXPECT_FALSE(cr->consistent()) << text;
+  }
+  for (const char* text : {"bytes 0-99/100", "bytes */0", "bytes 0-9/*"}) {
+    const auto cr = parse_content_range(text);
+    ASSERT_TRUE(cr.has_value()) << text;
+    EXPECT_TRUE(cr->consistent()) << text;
+  }
 }
 
 // --- error XML ---

@@ -258,6 +258,22 @@ TEST(SchedulerTest, GivesUpAfterMaxAttempts) {
   EXPECT_FALSE(s.next_retry_at().has_value());
 }
 
+// A malformed answer (a Content-Range outside its own total) is asked once more, then ends with its own kind.
+TEST(SchedulerTest, AnErrorsOwnAttemptLimitWinsAndKeepsItsKind) {
+  Scheduler s = planned(10 * kChunk, 8, RetryConfig{});
+  auto task = s.next(t0, kNoWindow);
+  ASSERT_TRUE(task.has_value());
+  Error malformed = retryable(ErrorKind::Other, "malformed Content-Range");
+  malformed.attempt_limit = 2;
+  ASSERT_EQ(s.on_failure(*task, malformed, false, t0, 0.0, std::nullopt), std::nullopt);
+  task = s.next(t0, kNoWindow);
+  ASSERT_TRUE(task.has_value());
+  const auto error = s.on_failure(*task, malformed, false, t0, 0.0, std::nullopt);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind, ErrorKind::Other);
+  EXPECT_NE(error->message.find("2 attempts"), std::string::npos) << error->message;
+}
+
 TEST(SchedulerTest, GiveUpMessageNamesTheRemainingRange) {
   RetryConfig config;
   config.max_attempts = 1;
