@@ -70,8 +70,10 @@ class DownloadState {
 
   // The outcome of the end-to-end check, for --stats and -v (writer thread, once).
   struct ChecksumResult {
+    enum class Verdict { Ok, Mismatch, Malformed };  // Malformed: the stated value could not be checked at all
     std::string algorithm, expected, computed;
-    bool ok = false;
+    Verdict verdict = Verdict::Mismatch;
+    bool ok() const { return verdict == Verdict::Ok; }
   };
   void set_checksum_result(ChecksumResult r) {
     std::lock_guard lock(m_mutex);

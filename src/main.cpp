@@ -64,8 +64,11 @@ void print_stats_json(const DownloadSummary& s, const Options& o, int code, cons
     j["range"] = r;
   }
   if (s.checksum) {
+    using Verdict = DownloadState::ChecksumResult::Verdict;
+    const Verdict v = s.checksum->verdict;
     j["checksum"] = {{"algorithm", s.checksum->algorithm}, {"expected", s.checksum->expected},
-                     {"computed", s.checksum->computed}, {"result", s.checksum->ok ? "ok" : "mismatch"}};
+                     {"computed", v == Verdict::Malformed ? nlohmann::json() : nlohmann::json(s.checksum->computed)},
+                     {"result", v == Verdict::Ok ? "ok" : v == Verdict::Mismatch ? "mismatch" : "malformed"}};
   } else {
     j["checksum"] = {{"result", o.checksum.kind == ChecksumMode::Kind::Off ? "off" : "not-verified"}};
   }
@@ -178,9 +181,10 @@ int main(int argc, char** argv) {
                          static_cast<double>(summary.bytes) / std::max(summary.seconds, 1e-9) / 1e6,
                          summary.requests, summary.retries, summary.hedges));
   }
-  if (o.print_checksum && summary.checksum) {
+  if (o.print_checksum && summary.checksum &&
+      summary.checksum->verdict != DownloadState::ChecksumResult::Verdict::Malformed) {
     log_line(fmt::format("checksum {} {} {}", summary.checksum->algorithm, summary.checksum->computed,
-                         summary.checksum->ok ? "OK" : "MISMATCH"));
+                         summary.checksum->ok() ? "OK" : "MISMATCH"));
   }
   if (o.stats_json) print_stats_json(summary, o, code, result ? std::nullopt : std::optional(result.error()));
   return code;

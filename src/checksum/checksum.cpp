@@ -206,9 +206,41 @@ std::optional<ChecksumMode> parse_checksum_mode(std::string_view text) {
   return std::nullopt;
 }
 
+std::string MalformedChecksum::describe() const {
+  if (!algorithm) {
+    return header + ": '" + value + "' is not a checksum type we know (FULL_OBJECT, COMPOSITE); cannot verify the "
+           "object (--checksum off skips verification)";
+  }
+  return header + ": '" + value + "' does not decode to a " + std::string(checksum_algorithm_name(*algorithm)) +
+         " (" + std::to_string(checksum_digest_size(*algorithm)) + " bytes of base64); cannot verify the object "
+         "(--checksum off skips verification)";
+}
+
+std::optional<MalformedChecksum> find_malformed_checksum(const HeaderList& headers) {
+  for (const auto& [name, raw] : headers) {
+    const std::string_view value = trim(raw);
+    if (iequals(name, "x-amz-checksum-type")) {
+      if (!iequals(value, "FULL_OBJECT") && !iequals(value, "COMPOSITE")) {
+        return MalformedChecksum{name, std::string(value), std::nullopt};
+      }
+      continue;
+    }
+    for (const auto& i : kAlgorithms) {
+      if (i.algorithm == ChecksumAlgorithm::Md5 || !iequals(name, i.header)) continue;
+      if (!has_part_count_suffix(value) && !parse_expected_checksum(name, value)) {
+        return MalformedChecksum{name, std::string(value), i.algorithm};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 Result<std::optional<ExpectedChecksum>> choose_checksum(const HeaderList& response_headers,
                                                         ChecksumMode mode) {
   if (mode.kind == ChecksumMode::Kind::Off) return std::nullopt;
+  if (const auto malformed = find_malformed_checksum(response_headers)) {
+    return fail(ErrorKind::Checksum, malformed->describe());
+  }
 
   const auto etag = find_header(response_headers, "etag");
   const bool multipart = etag && has_part_count_suffix(unquote(*etag));

@@ -66,6 +66,18 @@ struct ExpectedChecksum {
 // stores a 4-byte CRC32 under x-amz-checksum-crc64nvme and -crc32c; such a value cannot be checked).
 std::optional<ExpectedChecksum> parse_expected_checksum(std::string_view header_name, std::string_view value);
 
+// A checksum the object states but that cannot be checked: an x-amz-checksum-* header of an algorithm we know whose
+// value is not base64 of that algorithm's digest size (and not composite), or an x-amz-checksum-type other than
+// FULL_OBJECT and COMPOSITE. Verification fails closed on it (exit 7) rather than falling back to another
+// checksum: the server said something about the bytes that we could not hold it to.
+struct MalformedChecksum {
+  std::string header;  // as sent, e.g. "x-amz-checksum-crc32"
+  std::string value;
+  std::optional<ChecksumAlgorithm> algorithm;  // empty for x-amz-checksum-type
+  std::string describe() const;                // one line naming the header and its value
+};
+std::optional<MalformedChecksum> find_malformed_checksum(const std::vector<std::pair<std::string, std::string>>& headers);
+
 // The MD5 of a single-part upload from its ETag ("\"9e107d...\"" → "9e107d..."): nullopt for a multipart ETag
 // ("...-N") or anything else that is not 32 hex digits. Whether the ETag is an MD5 at all also depends on the
 // encryption (SSE-KMS and SSE-C ETags are not); choose_checksum() checks that.
@@ -92,6 +104,7 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 //   Auto:    the first full-object one of CRC64NVME > CRC32C > CRC32 > SHA256 > SHA1, else MD5 from a plain
 //            ETag when the object is not SSE-KMS/SSE-C, else nullopt (nothing to verify is not an error).
 //   Require: that algorithm, or an Error of kind Checksum saying why it cannot be verified.
+//   Either: an Error of kind Checksum when find_malformed_checksum() finds a stated checksum it cannot check.
 // A non-CRC64NVME value counts as composite when x-amz-checksum-type says COMPOSITE, and also when that
 // header is missing but the ETag is multipart (moto's HEAD drops both the "-N" and the type header).
 Result<std::optional<ExpectedChecksum>> choose_checksum(const HeaderList& response_headers,

@@ -20,13 +20,13 @@ std::string env(const char* name) {
 
 constexpr const char* kExitCodes = R"(Exit codes:
   0    success: the whole object was written
-  1    other error
+  1    other error (also a self-contradicting answer, e.g. Content-Range bytes 5-9/3)
   2    usage error (bad option, URI or size)
   3    not found (NoSuchKey, NoSuchBucket, NoSuchVersion)
   4    access denied or no usable credentials
   5    the object changed during the download (ETag no longer matches)
   6    network error or throttling: retries exhausted
-  7    checksum mismatch
+  7    checksum mismatch, or a stated checksum that cannot be checked
   8    cannot write the destination
   9    --range starts past the end of the object
   130  interrupted (SIGINT)

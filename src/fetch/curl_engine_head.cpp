@@ -71,7 +71,14 @@ void CurlEngine::Impl::finish_head(Transfer& t, CURLcode result) {
     return state.decide_checksum({});
   }
   auto chosen = choose_checksum(t.head_headers, options.checksum);
-  if (!chosen) return state.fail(chosen.error());
+  if (!chosen) {
+    if (const auto malformed = find_malformed_checksum(t.head_headers)) {
+      const std::string algorithm = malformed->algorithm ? std::string(checksum_algorithm_name(*malformed->algorithm))
+                                                         : malformed->header;
+      state.set_checksum_result({algorithm, malformed->value, "", DownloadState::ChecksumResult::Verdict::Malformed});
+    }
+    return state.fail(chosen.error());
+  }
   if (options.verbose) {
     log_line(*chosen ? fmt::format("< HEAD 200: will verify {} {}", checksum_algorithm_name((*chosen)->algorithm),
                                    (*chosen)->value)

@@ -76,7 +76,8 @@ void finish_checksum(DownloadState& state, const ChecksumDecision& decision, Che
   const std::string computed = checksum.finish_encoded();
   auto verified = verify(expected, computed);
   state.set_checksum_result({std::string(checksum_algorithm_name(expected.algorithm)), expected.value, computed,
-                             verified.has_value()});
+                             verified ? DownloadState::ChecksumResult::Verdict::Ok
+                                      : DownloadState::ChecksumResult::Verdict::Mismatch});
   if (!decision.etag.empty() && !state.etag().empty() && decision.etag != state.etag()) {
     state.fail(Error{ErrorKind::Changed, fmt::format("object changed during download (its checksum was read for ETag "
                                                      "{}, the bytes came from ETag {})", decision.etag, state.etag())});

@@ -316,11 +316,55 @@ TEST(ChooseChecksumTest, MultipartFullObjectChecksumsAreUsed) {
   EXPECT_EQ(auto_choice(crc64), ChecksumAlgorithm::Crc64Nvme);
 }
 
-TEST(ChooseChecksumTest, AutoFallsPastAMalformedValue) {
+// A stated checksum that does not decode is not a reason to fall back to the ETag's MD5: fail closed.
+TEST(ChooseChecksumTest, AMalformedValueFailsClosed) {
   const HeaderList h{{"ETag", "\"c260642229888763c0fa2a4843f50a36\""},
-                     {"x-amz-checksum-crc64nvme", "sKjDzQ=="},  // moto's CRC32 stand-in
+                     {"x-amz-checksum-crc32", "AAAAAAAAAAA="},  // 8 bytes, not a CRC32's 4
                      {"x-amz-checksum-type", "FULL_OBJECT"}};
-  EXPECT_EQ(auto_choice(h), ChecksumAlgorithm::Md5);
+  for (const auto mode : {ChecksumMode::automatic(), ChecksumMode::require(ChecksumAlgorithm::Md5)}) {
+    const auto chosen = choose_checksum(h, mode);
+    ASSERT_FALSE(chosen.has_value());
+    EXPECT_EQ(chosen.error().kind, ErrorKind::Checksum);
+    EXPECT_NE(chosen.error().message.find("x-amz-checksum-crc32: 'AAAAAAAAAAA='"), std::string::npos)
+        << chosen.error().message;
+    EXPECT_EQ(chosen.error().message.find('\n'), std::string::npos);
+  }
+  EXPECT_EQ(*choose_checksum(h, ChecksumMode::off()), std::nullopt);  // --checksum off is the way out
+
+  const auto found = find_malformed_checksum(h);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->header, "x-amz-checksum-crc32");
+  EXPECT_EQ(found->value, "AAAAAAAAAAA=");
+  EXPECT_EQ(found->algorithm, ChecksumAlgorithm::Crc32);
+}
+
+TEST(ChooseChecksumTest, EveryAlgorithmsMalformedValueIsFound) {
+  for (const char* header : {"x-amz-checksum-crc64nvme", "X-Amz-Checksum-CRC32C", "x-amz-checksum-crc32",
+                             "x-amz-checksum-sha256", "x-amz-checksum-sha1"}) {
+    for (const char* value : {"sKjDzQ==x", "not base64!", "", "AA=="}) {
+      if (std::string_view(header) == "x-amz-checksum-crc32" && std::string_view(value) == "AA==") continue;
+      const HeaderList h{{header, value}};
+      EXPECT_TRUE(find_malformed_checksum(h).has_value()) << header << ": '" << value << "'";
+    }
+  }
+  EXPECT_FALSE(find_malformed_checksum(kAllChecksums).has_value());
+  // Composite values are skipped silently, as before; unknown algorithms are not ours to judge.
+  EXPECT_FALSE(find_malformed_checksum({{"x-amz-checksum-crc32", "sLr9Zw==-2"}}).has_value());
+  EXPECT_FALSE(find_malformed_checksum({{"x-amz-checksum-xxhash64", "AAAA"}}).has_value());
+}
+
+TEST(ChooseChecksumTest, AnUnknownChecksumTypeFailsClosed) {
+  HeaderList h = kAllChecksums;
+  h.back().second = "PER_PART";
+  const auto chosen = choose_checksum(h, ChecksumMode::automatic());
+  ASSERT_FALSE(chosen.has_value());
+  EXPECT_EQ(chosen.error().kind, ErrorKind::Checksum);
+  EXPECT_NE(chosen.error().message.find("x-amz-checksum-type: 'PER_PART'"), std::string::npos);
+  const auto found = find_malformed_checksum(h);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_FALSE(found->algorithm.has_value());
+  h.back().second = "composite";  // case does not matter
+  EXPECT_FALSE(find_malformed_checksum(h).has_value());
 }
 
 TEST(ChooseChecksumTest, NoMd5FromEtagUnderSseKmsOrSseC) {

@@ -223,7 +223,7 @@ TEST_F(FileStoreTest, VerifierAcceptsTheRightBytes) {
   run_verified_download(m_path, m_fd, false, m_state);
   EXPECT_FALSE(m_state.error().has_value()) << m_state.error()->message;
   ASSERT_TRUE(m_state.checksum_result().has_value());
-  EXPECT_TRUE(m_state.checksum_result()->ok);
+  EXPECT_TRUE(m_state.checksum_result()->ok());
 }
 
 TEST_F(FileStoreTest, VerifierCatchesAMismatch) {
