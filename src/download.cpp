@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "reorder/reorder_window.h"
-#include "sink/progress_bar.h"
-#include "sink/stdout_writer.h"
-#include "supervise.h"
+#include "ops/get/reorder_window.h"
+#include "io/progress_bar.h"
+#include "io/stdout_writer.h"
+#include "cli/supervise.h"
 
 namespace s3fcp {
 

@@ -10,7 +10,7 @@
 #include "download_state.h"
 #include "fetch/curl_engine.h"
 #include "fetch/s3_request.h"
-#include "sink/progress_bar.h"
+#include "io/progress_bar.h"
 #include "util/error.h"
 
 namespace s3fcp {

@@ -29,9 +29,9 @@
 #include <fmt/format.h>
 
 #include "fetch/curl_engine.h"
-#include "sink/file_store.h"
-#include "sink/resume_journal.h"
-#include "supervise.h"
+#include "io/file_store.h"
+#include "io/resume_journal.h"
+#include "cli/supervise.h"
 #include "util/fd.h"
 
 namespace s3fcp {

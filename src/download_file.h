@@ -13,7 +13,7 @@
 #include "download.h"
 #include "download_state.h"
 #include "fetch/s3_request.h"
-#include "sink/progress_bar.h"
+#include "io/progress_bar.h"
 #include "util/error.h"
 
 namespace s3fcp {

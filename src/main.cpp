@@ -17,7 +17,7 @@
 #include "fetch/curl_engine.h"
 #include "fetch/s3_request.h"
 #include "resolve/credentials.h"
-#include "resolve/endpoint.h"
+#include "s3/endpoint.h"
 #include "resolve/providers.h"
 #include "util/crypto.h"
 #include "util/log.h"

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "util/base64.h"
 #include "util/crypto.h"
 #include "util/error.h"
 
@@ -113,10 +114,5 @@ Result<std::optional<ExpectedChecksum>> choose_checksum(const HeaderList& respon
 // `computed` in the same encoding as expected.value (Checksummer::finish_encoded()). On a mismatch: an Error
 // of kind Checksum, "checksum mismatch: CRC64NVME expected X, got Y".
 Result<void> verify(const ExpectedChecksum& expected, std::string_view computed);
-
-// Standard base64 with padding (RFC 4648 section 4), as S3 uses in checksum headers. decode is strict:
-// nullopt on a character outside the alphabet, a length that is not a multiple of 4, or misplaced padding.
-std::string base64_encode(std::span<const unsigned char> bytes);
-std::optional<std::vector<unsigned char>> base64_decode(std::string_view text);
 
 }  // namespace s3fcp

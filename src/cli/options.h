@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "checksum/checksum.h"
-#include "plan/range_spec.h"
-#include "resolve/endpoint.h"
-#include "resolve/s3_uri.h"
+#include "ops/get/range_spec.h"
+#include "s3/endpoint.h"
+#include "s3/s3_uri.h"
 #include "util/error.h"
 
 namespace s3fcp {

@@ -29,9 +29,10 @@
 #include <fmt/format.h>
 
 #include "fetch/curl_engine_impl.h"
-#include "fetch/s3_response.h"
-#include "fetch/scheduler.h"
+#include "s3/response.h"
+#include "ops/get/scheduler.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 namespace s3fcp {
 
@@ -39,11 +40,6 @@ namespace {
 
 constexpr size_t kMaxErrorBody = 64 * 1024;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 }  // namespace
 
@@ -197,7 +193,7 @@ size_t CurlEngine::Impl::on_header(Transfer& t, std::string_view line) {
     if (space != std::string_view::npos) t.status = static_cast<long>(parse_decimal(line.substr(space + 1, 3)).value_or(0));
     return line.size();
   }
-  if (trim_header_value(line).empty()) {
+  if (trim(line).empty()) {
     // The end of a header block. A final answer is checked now, before any body: an answer that proves the object
     // empty (Content-Range ".../0") or is malformed must not wait for a body that cannot come.
     if (t.head || t.status < 200 || t.validated) return line.size();
@@ -212,7 +208,7 @@ size_t CurlEngine::Impl::on_header(Transfer& t, std::string_view line) {
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return line.size();
   const std::string_view name = line.substr(0, colon);
-  const std::string_view value = trim_header_value(line.substr(colon + 1));
+  const std::string_view value = trim(line.substr(colon + 1));
   if (t.head) t.head_headers.emplace_back(std::string(name), std::string(value));
   if (iequals(name, "content-range")) t.content_range = value;
   else if (iequals(name, "etag")) t.etag = value;

@@ -11,10 +11,10 @@
 
 #include "checksum/checksum.h"
 #include "download_state.h"
-#include "fetch/retry_policy.h"
+#include "client/retry_policy.h"
 #include "fetch/s3_request.h"
-#include "plan/range_spec.h"
-#include "reorder/chunk_store.h"
+#include "ops/get/range_spec.h"
+#include "ops/get/chunk_store.h"
 
 namespace s3fcp {
 

@@ -16,8 +16,8 @@
 
 #include "checksum/checksum.h"
 #include "fetch/curl_engine.h"
-#include "fetch/s3_response.h"
-#include "fetch/scheduler.h"
+#include "s3/response.h"
+#include "ops/get/scheduler.h"
 
 namespace s3fcp {
 

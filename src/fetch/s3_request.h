@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "plan/range_plan.h"
+#include "ops/get/range_plan.h"
 #include "resolve/credentials.h"
-#include "resolve/endpoint.h"
+#include "s3/endpoint.h"
 #include "sign/sigv4.h"
 
 namespace s3fcp {

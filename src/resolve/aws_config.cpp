@@ -2,6 +2,7 @@
 // a small state: the current section and the last key, which indented lines attach to (as nested settings
 // when the key's value was empty, as a continuation otherwise).
 #include "resolve/aws_config.h"
+#include "util/strings.h"
 
 #include <fmt/format.h>
 
@@ -15,20 +16,6 @@ namespace s3fcp {
 
 namespace {
 
-constexpr std::string_view kBlank = " \t\r\f\v";
-
-std::string_view trim(std::string_view s) {
-  const auto b = s.find_first_not_of(kBlank);
-  if (b == std::string_view::npos) return {};
-  const auto e = s.find_last_not_of(kBlank);
-  return s.substr(b, e - b + 1);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -97,7 +84,7 @@ std::string process_env(std::string_view name) {
 }
 
 bool config_true(std::string_view value) {
-  const std::string v = lower(trim(value));
+  const std::string v = to_lower(trim(value));
   return v == "true" || v == "1" || v == "yes";
 }
 
@@ -137,7 +124,7 @@ Result<IniDocument> parse_ini(std::string_view text, std::string_view file_name)
         const auto eq = t.find('=');
         if (eq == std::string_view::npos)
           return error("expected 'name = value' in the nested settings of '" + last_key + "'");
-        const std::string sub = lower(trim(t.substr(0, eq)));
+        const std::string sub = to_lower(trim(t.substr(0, eq)));
         if (sub.empty()) return error("empty setting name");
         section->nested[last_key][sub] = std::string(trim(t.substr(eq + 1)));
       } else {
@@ -171,7 +158,7 @@ Result<IniDocument> parse_ini(std::string_view text, std::string_view file_name)
     if (section == nullptr) return error("setting before the first [section]");
     const auto sep = t.find_first_of("=:");
     if (sep == std::string_view::npos) return error("expected 'name = value'");
-    std::string key = lower(trim(t.substr(0, sep)));
+    std::string key = to_lower(trim(t.substr(0, sep)));
     if (key.empty()) return error("empty setting name");
     section->values[key] = std::string(trim(strip_inline_comment(t.substr(sep + 1))));
     section->nested.erase(key);  // a repeated key replaces its earlier nested block too
@@ -306,7 +293,7 @@ std::string configured_endpoint_url(const SharedConfig& config, const Profile& p
   }
   if (const std::string services = profile.get("services"); !services.empty()) {
     if (const ConfigSection* s = config.services_section(services)) {
-      std::string v = s->get_nested(lower(service_id), "endpoint_url");
+      std::string v = s->get_nested(to_lower(service_id), "endpoint_url");
       if (!v.empty()) return v;
     }
   }
@@ -321,10 +308,7 @@ std::string profile_addressing_style(const Profile& profile) {
 
 namespace {
 bool endpoint_switch(const Profile& profile, const char* env_name, std::string_view key) {
-  auto truthy = [](std::string v) {
-    for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return v == "true";
-  };
+  auto truthy = [](std::string_view v) { return iequals(v, "true"); };
   if (const char* v = std::getenv(env_name); v != nullptr && *v != '\0') return truthy(v);
   if (std::string v = profile.get(key); !v.empty()) return truthy(v);
   return truthy(profile.get_nested("s3", key));

@@ -12,17 +12,10 @@
 #include <string_view>
 #include <vector>
 
+#include "aws/credentials.h"
 #include "util/error.h"
 
 namespace s3fcp {
-
-struct Credentials {
-  std::string access_key_id;
-  std::string secret_access_key;
-  std::string session_token;  // empty when the keys are long-term
-  std::optional<std::chrono::system_clock::time_point> expiration;
-  std::string source;  // where they came from ("env", "profile dev", ...), for -v; never a secret
-};
 
 class CredentialProvider {
  public:

@@ -12,15 +12,12 @@
 #include <memory>
 #include <thread>
 
+#include "util/header_line.h"
+#include "util/strings.h"
+
 namespace s3fcp {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 struct Sink {
   SyncHttpResponse* response;
@@ -47,19 +44,14 @@ size_t on_header(char* data, size_t size, size_t count, void* user) noexcept {
   auto* sink = static_cast<Sink*>(user);
   const size_t n = size * count;
   try {
-    std::string_view line(data, n);
-    if (line.starts_with("HTTP/")) {
+    const std::string_view line(data, n);
+    if (parse_status_line(line)) {
       sink->response->headers.clear();  // a 100 Continue before the real answer
       return n;
     }
-    const auto colon = line.find(':');
-    if (colon == std::string_view::npos) return n;
-    std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
-      value.remove_suffix(1);
+    if (const auto header = parse_header_line(line)) {
+      sink->response->headers.emplace_back(to_lower(header->name), std::string(header->value));
     }
-    sink->response->headers.emplace_back(lower(line.substr(0, colon)), std::string(value));
   } catch (...) {
     return 0;
   }
@@ -80,61 +72,6 @@ std::string SyncHttpResponse::header(std::string_view lowercase_name) const {
     if (name == lowercase_name) return value;
   }
   return {};
-}
-
-Result<UrlParts> parse_url(std::string_view url) {
-  UrlParts u;
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos)
-    return fail(ErrorKind::Usage, fmt::format("'{}' is not a URL", url));
-  u.scheme = lower(url.substr(0, scheme_end));
-  if (u.scheme != "http" && u.scheme != "https") {
-    return fail(ErrorKind::Usage, fmt::format("'{}': only http and https URLs are supported", url));
-  }
-  std::string_view rest = url.substr(scheme_end + 3);
-  if (const auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
-  const auto authority_end = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, authority_end);
-  rest = authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
-  if (authority.find('@') != std::string_view::npos) {
-    return fail(ErrorKind::Usage, "a URL with user info is not supported here");
-  }
-  std::string_view port_text;
-  if (authority.starts_with('[')) {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos)
-      return fail(ErrorKind::Usage, fmt::format("'{}': bad IPv6 host", url));
-    u.host = std::string(authority.substr(1, close - 1));
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') return fail(ErrorKind::Usage, fmt::format("'{}': bad host", url));
-      port_text = authority.substr(close + 2);
-    }
-  } else {
-    const auto colon = authority.rfind(':');
-    u.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
-  }
-  u.host = lower(u.host);
-  if (u.host.empty()) return fail(ErrorKind::Usage, fmt::format("'{}': no host", url));
-  if (!port_text.empty()) {
-    const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), u.port);
-    if (ec != std::errc() || end != port_text.data() + port_text.size() || u.port < 1 || u.port > 65535) {
-      return fail(ErrorKind::Usage, fmt::format("'{}': bad port", url));
-    }
-  }
-  const auto q = rest.find('?');
-  u.path = std::string(rest.substr(0, q));
-  if (u.path.empty()) u.path.push_back('/');  // not = "/": g++ 12 -Wrestrict false positive
-  if (q != std::string_view::npos) u.query = std::string(rest.substr(q + 1));
-  return u;
-}
-
-std::string UrlParts::host_header() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  const bool default_port =
-      port == 0 || (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
-  if (!default_port) h += fmt::format(":{}", port);
-  return h;
 }
 
 bool is_loopback_host(std::string_view host) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "util/error.h"
+#include "util/url.h"
 
 namespace s3fcp {
 
@@ -42,20 +43,6 @@ Result<SyncHttpResponse> http_fetch(const SyncHttpRequest& request);
 // http_fetch, repeated up to `attempts` times (with a short pause) while it fails in transport or answers
 // 5xx/429.
 Result<SyncHttpResponse> http_fetch_retrying(const SyncHttpRequest& request, int attempts);
-
-struct UrlParts {
-  std::string scheme;  // "http" / "https", lowercased
-  std::string host;    // without brackets: "127.0.0.1", "fd00:ec2::23", "sts.us-east-1.amazonaws.com"
-  int port = 0;        // explicit port, 0 if none
-  std::string path;    // "/" if none; without the query
-  std::string query;   // after '?', without '#fragment'
-  // The Host header value curl sends: host, bracketed if IPv6, with ":port" unless it is the scheme's
-  // default.
-  std::string host_header() const;
-};
-
-// Splits an absolute http(s) URL. Rejects other schemes, userinfo and an empty host (kind Usage).
-Result<UrlParts> parse_url(std::string_view url);
 
 // 127.0.0.0/8, ::1, "localhost".
 bool is_loopback_host(std::string_view host);

@@ -17,6 +17,7 @@
 
 #include "resolve/http_fetch.h"
 #include "resolve/providers.h"
+#include "util/strings.h"
 
 namespace s3fcp {
 
@@ -110,8 +111,7 @@ class Imds {
     if (m_endpoint.empty()) {
       std::string mode = process_env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
       if (mode.empty()) mode = profile.get("ec2_metadata_service_endpoint_mode");
-      for (char& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      m_endpoint = mode == "ipv6" ? "http://[fd00:ec2::254]" : "http://169.254.169.254";
+      m_endpoint = iequals(mode, "ipv6") ? "http://[fd00:ec2::254]" : "http://169.254.169.254";
     }
     while (m_endpoint.ends_with('/')) m_endpoint.pop_back();
   }

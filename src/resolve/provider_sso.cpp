@@ -19,12 +19,11 @@
 #include "resolve/http_fetch.h"
 #include "resolve/providers.h"
 #include "sign/sigv4.h"
+#include "util/crypto.h"
 
 namespace s3fcp {
 
 namespace {
-
-uint32_t rotl(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
 
 std::string login_hint(const std::string& profile) {
   return profile.empty() || profile == "default" ? "run aws sso login"
@@ -34,41 +33,9 @@ std::string login_hint(const std::string& profile) {
 }  // namespace
 
 std::string sha1_hex(std::string_view data) {
-  std::array<uint32_t, 5> h = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
-  std::string msg(data);
-  const uint64_t bits = static_cast<uint64_t>(data.size()) * 8;
-  msg += static_cast<char>(0x80);
-  while (msg.size() % 64 != 56) msg += '\0';
-  for (int i = 7; i >= 0; --i) msg += static_cast<char>((bits >> (i * 8)) & 0xff);
-
-  for (size_t block = 0; block < msg.size(); block += 64) {
-    std::array<uint32_t, 80> w{};
-    for (size_t i = 0; i < 16; ++i) {
-      for (size_t b = 0; b < 4; ++b) {
-        w[i] = (w[i] << 8) | static_cast<unsigned char>(msg[block + i * 4 + b]);
-      }
-    }
-    for (size_t i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (size_t i = 0; i < 80; ++i) {
-      uint32_t f, k;
-      if (i < 20) {
-        f = (b & c) | (~b & d), k = 0x5A827999;
-      } else if (i < 40) {
-        f = b ^ c ^ d, k = 0x6ED9EBA1;
-      } else if (i < 60) {
-        f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDC;
-      } else {
-        f = b ^ c ^ d, k = 0xCA62C1D6;
-      }
-      const uint32_t t = rotl(a, 5) + f + e + k + w[i];
-      e = d, d = c, c = rotl(b, 30), b = a, a = t;
-    }
-    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
-  }
-  std::string out;
-  for (uint32_t v : h) out += fmt::format("{:08x}", v);
-  return out;
+  StreamingDigest sha1(DigestAlgorithm::Sha1);
+  sha1.update(std::as_bytes(std::span(data.data(), data.size())));
+  return hex_lower(sha1.finish());
 }
 
 std::string sso_cache_file_name(std::string_view session_name_or_start_url) {

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "util/crypto.h"
+#include "util/strings.h"
 
 namespace s3fcp {
 
@@ -17,8 +18,6 @@ bool is_unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
          c == '_' || c == '~';
 }
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Appends `value` in decimal, left-padded with zeros to `width` digits.
 void append_padded(std::string& out, long value, std::size_t width) {

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "resolve/credentials.h"
+#include "aws/credentials.h"
 
 namespace s3fcp {
 

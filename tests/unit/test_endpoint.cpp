@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "resolve/endpoint.h"
+#include "s3/endpoint.h"
 
 namespace s3fcp {
 namespace {

@@ -16,7 +16,7 @@
 
 #include "checksum/checksum.h"
 #include "download_file.h"
-#include "sink/file_store.h"
+#include "io/file_store.h"
 
 namespace s3fcp {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "sink/progress_bar.h"
+#include "io/progress_bar.h"
 
 namespace s3fcp {
 namespace {

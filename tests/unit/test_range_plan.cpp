@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "plan/range_plan.h"
+#include "ops/get/range_plan.h"
 
 namespace s3fcp {
 namespace {

@@ -1,4 +1,4 @@
-#include "plan/range_spec.h"
+#include "ops/get/range_spec.h"
 
 #include <gtest/gtest.h>
 

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "reorder/reorder_window.h"
+#include "ops/get/reorder_window.h"
 
 namespace s3fcp {
 namespace {

@@ -12,7 +12,7 @@
 #include <sstream>
 #include <string>
 
-#include "sink/resume_journal.h"
+#include "io/resume_journal.h"
 
 namespace s3fcp {
 namespace {

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "fetch/retry_policy.h"
+#include "client/retry_policy.h"
 
 namespace s3fcp {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "resolve/s3_uri.h"
+#include "s3/s3_uri.h"
 
 namespace s3fcp {
 namespace {

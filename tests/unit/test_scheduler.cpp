@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "fetch/scheduler.h"
+#include "ops/get/scheduler.h"
 
 namespace s3fcp {
 namespace {

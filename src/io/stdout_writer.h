@@ -1,0 +1,25 @@
+// The writer thread: drains the reorder window in order into a file descriptor (stdout), writing each head
+// chunk's bytes as soon as they arrive, so the first byte leaves about one request latency after start.
+// Blocking writes; the descriptor's flags are never changed (it is inherited and shared with others).
+#pragma once
+
+#include <span>
+
+#include "download_state.h"
+#include "ops/get/reorder_window.h"
+#include "util/error.h"
+
+namespace s3fcp {
+
+// Writes all of `bytes`, retrying on EINTR and short writes. EPIPE → BrokenPipe, other errors → Io.
+Result<void> write_all(int fd, std::span<const std::byte> bytes);
+
+// The end of an in-order checksum (the stdout writer's, the file verifier's): compare with what the object
+// claims, record the result for --stats, and fail the download on a mismatch or when the checksum belonged to
+// another ETag than the bytes.
+void finish_checksum(DownloadState& state, const ChecksumDecision& decision, Checksummer& checksum);
+
+// Runs until every chunk is written, the window is closed, or a write fails (reported through `state`).
+void run_writer(int fd, ReorderWindow& window, DownloadState& state);
+
+}  // namespace s3fcp

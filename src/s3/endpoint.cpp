@@ -1,0 +1,113 @@
+#include "s3/endpoint.h"
+
+#include "sign/sigv4.h"
+#include "util/url.h"
+
+namespace s3fcp {
+
+namespace {
+
+struct ParsedUrl {
+  std::string scheme, host, path_prefix;  // host includes ":port" when one was given (and not the default)
+};
+
+Result<ParsedUrl> parse_endpoint_url(std::string_view url) {
+  const std::string shown(url);
+  auto u = parse_url(url);
+  if (!u) return fail(Error::usage("bad endpoint URL '" + shown + "': " + u.error().message));
+  if (u->has_query || u->has_fragment) {
+    return fail(Error::usage("endpoint URL may not have a query or fragment: '" + shown + "'"));
+  }
+  std::string_view path = u->path;
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  // host_header() drops a default port, so the Host header matches what a server reconstructs for the signature.
+  return ParsedUrl{u->scheme, u->host_header(), std::string(path)};
+}
+
+std::string aws_domain(std::string_view region) {
+  return region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+}
+
+}  // namespace
+
+Result<AddressingStyle> parse_addressing_style(std::string_view text) {
+  if (text == "auto") return AddressingStyle::Auto;
+  if (text == "path") return AddressingStyle::Path;
+  if (text == "virtual") return AddressingStyle::Virtual;
+  return fail(Error::usage("addressing style must be auto, path or virtual, got '" + std::string(text) + "'"));
+}
+
+bool is_http_source(std::string_view text) {
+  return text.starts_with("http://") || text.starts_with("https://");
+}
+
+Result<ObjectLocation> parse_http_source(std::string_view url) {
+  auto u = parse_url(url);
+  if (!u) return fail(Error::usage("invalid source URL '" + std::string(url.substr(0, url.find_first_of("?#"))) + "'"));
+  ObjectLocation loc;
+  loc.scheme = u->scheme;
+  loc.host = u->host_header();
+  loc.canonical_uri = u->path;  // sent byte for byte, as the presigned signature covers it
+  loc.raw_query = u->query;     // the fragment is dropped
+  return loc;
+}
+
+std::string ObjectLocation::display() const {
+  return raw_query.empty() ? url() : scheme + "://" + host + canonical_uri + "?…";
+}
+
+std::string ObjectLocation::url() const {
+  std::string out = scheme + "://" + host + canonical_uri;
+  if (!raw_query.empty()) return out + "?" + raw_query;
+  char sep = '?';
+  for (const auto& [name, value] : query) {
+    out += sep;
+    out += uri_encode(name, false);
+    out += '=';
+    out += uri_encode(value, false);
+    sep = '&';
+  }
+  return out;
+}
+
+Result<ObjectLocation> resolve_object_location(const S3Uri& uri, const EndpointSettings& settings,
+                                               std::string_view version_id) {
+  ParsedUrl base;
+  bool custom = !settings.endpoint_url.empty();
+  if (custom) {
+    auto parsed = parse_endpoint_url(settings.endpoint_url);
+    if (!parsed) return fail(parsed.error());
+    base = std::move(*parsed);
+  } else {
+    // The AWS CLI's names: s3[-fips][.dualstack].REGION.amazonaws.com.
+    base = {"https",
+            std::string(settings.fips ? "s3-fips" : "s3") + (settings.dualstack ? ".dualstack." : ".") +
+                settings.region + "." + aws_domain(settings.region),
+            ""};
+  }
+
+  bool virtual_host = false;
+  switch (settings.style) {
+    case AddressingStyle::Path: virtual_host = false; break;
+    case AddressingStyle::Virtual: virtual_host = true; break;
+    case AddressingStyle::Auto: virtual_host = !custom && is_dns_compatible_bucket(uri.bucket); break;
+  }
+  if (virtual_host && uri.bucket.find_first_of("_") != std::string::npos) {
+    return fail(Error::usage("bucket '" + uri.bucket + "' cannot be addressed virtual-hosted style"));
+  }
+
+  ObjectLocation loc;
+  loc.scheme = base.scheme;
+  const std::string key = uri_encode(uri.key, true);
+  if (virtual_host) {
+    loc.host = uri.bucket + "." + base.host;
+    loc.canonical_uri = base.path_prefix + "/" + key;
+  } else {
+    loc.host = base.host;
+    loc.canonical_uri = base.path_prefix + "/" + uri_encode(uri.bucket, false) + "/" + key;
+  }
+  if (!version_id.empty()) loc.query.emplace_back("versionId", std::string(version_id));
+  return loc;
+}
+
+}  // namespace s3fcp
