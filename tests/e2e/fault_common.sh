@@ -97,7 +97,12 @@ if os.getppid() != int(sys.argv[1]):  # the parent died before prctl
 os.execvp(sys.argv[2], sys.argv[2:])'
 
 start_fault_server() {
-  local plan=${1:-} n plan_file port_file errlog pid me=$BASHPID # (expanded here, not in the forked child)
+  # start_fault_server [PLAN_JSON [SERVER_ARGS...]]: SERVER_ARGS go to fault_s3.py, e.g. --access-key ID --secret-key
+  # S (the SigV4 verifier), --min-part-size 5MiB, --clock-offset S. It runs under /usr/bin/python3 when there is one
+  # (Debian's python3-crcmod gives it a fast CRC32C / CRC64NVME), else python3.
+  local plan=${1:-} n plan_file port_file errlog pid me=$BASHPID py=python3 # ($BASHPID: here, not in the child)
+  shift $(($# ? 1 : 0))
+  if [[ -x /usr/bin/python3 ]]; then py=/usr/bin/python3; fi
   stop_fault_server # one at a time: the log belongs to the newest
   FAULT_SERVER_COUNT=$((FAULT_SERVER_COUNT + 1))
   n=$FAULT_SERVER_COUNT
@@ -107,8 +112,8 @@ start_fault_server() {
   # An empty plan still gets a file, so a typo in a test cannot silently mean "no faults".
   printf '%s\n' "${plan:-"{\"rules\": []}"}" >"$plan_file"
   : >"$REQUEST_LOG"
-  python3 -c "$DIE_WITH_PARENT_PY" "$me" python3 "$FAULT_SERVER_PY" --data-dir "$FAULT_DATA" --port 0 \
-    --port-file "$port_file" --plan "$plan_file" --log "$REQUEST_LOG" --seed "${FAULT_SEED:-0}" 2>"$errlog" &
+  "$py" -c "$DIE_WITH_PARENT_PY" "$me" "$py" "$FAULT_SERVER_PY" --data-dir "$FAULT_DATA" --port 0 \
+    --port-file "$port_file" --plan "$plan_file" --log "$REQUEST_LOG" --seed "${FAULT_SEED:-0}" "$@" 2>"$errlog" &
   pid=$!
   SERVER_PIDS+=("$pid")
   SERVER_LOGS+=("$errlog")
@@ -162,7 +167,9 @@ etag_of() { echo "\"$(md5sum <"$1" | cut -d' ' -f1)\""; }
 
 ms_now() { date +%s%3N; }
 
-# log_query MODE EXPR FILTER: MODE count | eval | dump.
+# log_query MODE EXPR FILTER: MODE count | eval | dump | conns (distinct "conn" values: TCP connections).
+# Upload fields a FILTER can use too: op ("put", "part", "complete", ...), conn, upload_id, part_number, body_bytes,
+# sig ("off", "ok", "bad"). Example: conn_count "op == 'part'" (connections that carried parts).
 _LOG_QUERY_PY='
 import json, re, signal, sys
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # log_dump | head
@@ -173,7 +180,7 @@ def names(r):
     end = int(m.group(2)) if m and m.group(2) else None
     hs = {k.lower(): v for k, v in (r.get("headers") or {}).items()}
     return dict(r, r=r, start=start, end=end, hdr=lambda name: hs.get(name.lower()))
-count = 0
+count, conns = 0, set()
 with open(path, encoding="utf-8") as f:
     for line in f:
         if not line.strip():
@@ -186,14 +193,21 @@ with open(path, encoding="utf-8") as f:
         if mode == "eval":
             print(eval(expr, {"__builtins__": __builtins__}, env))
         elif mode == "dump":
-            print("  n={n} {method} range={range} if_match={if_match} -> {status} fault={fault} sent={bytes_sent} "
-                  "id={request_id}".format(**r))
+            print("  n={n} c={conn} {method} {op} {key!r}{part} range={range} if_match={if_match} -> {status} "
+                  "fault={fault} got={body_bytes} sent={bytes_sent} sig={sig} id={request_id}".format(
+                      **dict(r, part="" if r.get("part_number") is None else " part=%s" % r.get("part_number"))))
+        elif mode == "conns":
+            conns.add(r.get("conn"))
 if mode == "count":
     print(count)
+elif mode == "conns":
+    print(len(conns))
 '
 request_count() { python3 -I -S -c "$_LOG_QUERY_PY" count "" "${1:-}" "$REQUEST_LOG"; }
 log_eval() { python3 -I -S -c "$_LOG_QUERY_PY" eval "$1" "${2:-}" "$REQUEST_LOG"; }
 log_dump() { python3 -I -S -c "$_LOG_QUERY_PY" dump "" "${1:-}" "$REQUEST_LOG"; }
+# conn_count [FILTER]: the number of distinct TCP connections among the logged requests FILTER selects.
+conn_count() { python3 -I -S -c "$_LOG_QUERY_PY" conns "" "${1:-}" "$REQUEST_LOG"; }
 
 assert_requests() {
   local op=$1 want=$2 filter=${3:-} got

@@ -100,8 +100,6 @@ def response_headers(meta):
         out["x-amz-storage-class"] = meta["storage_class"]
     if meta.get("tags"):
         out["x-amz-tagging-count"] = str(len(meta["tags"]))
-    if meta.get("parts"):
-        out["x-amz-mp-parts-count"] = str(meta["parts"])
     return out
 
 

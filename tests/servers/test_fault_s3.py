@@ -138,8 +138,8 @@ def md5_etag(data):
 
 def error_code(body):
     m = re.fullmatch(rb'<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>([^<]+)</Code><Message>[^<]*</Message>'
-                     rb'(?:<[A-Za-z0-9-]+>[^<]*</[A-Za-z0-9-]+>)*<Resource>[^<]*</Resource><RequestId>([^<]+)</RequestId>'
-                     rb'</Error>', body)
+                     rb'(?:<[A-Za-z0-9-]+>[^<]*</[A-Za-z0-9-]+>)*<Resource>[^<]*</Resource>'
+                     rb'<RequestId>([^<]+)</RequestId></Error>', body)
     if not m:
         raise AssertionError(f"not S3 error XML: {body!r}")
     return m.group(1).decode()
