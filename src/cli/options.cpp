@@ -73,7 +73,7 @@ std::string Options::source_display() const {
 Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) {
   ParsedCommandLine out;
   Options& o = out.options;
-  std::string source, range, chunk_size = "4MiB", max_memory, checksum = "auto", stats;
+  std::string source, range, chunk_size, max_memory, checksum = "auto", stats;
   std::string sse_c_key, sse_c_key_file, addressing = "auto", endpoint_url, region;
 
   CLI::App app{"Copy one S3 object as fast as the network allows, with many concurrent ranged GETs: to stdout\n"
@@ -99,8 +99,9 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   app.add_option("--range", range,
                  "only these bytes, in parallel: bytes=FIRST-LAST (LAST included), bytes=FIRST- (to the end) or "
                  "bytes=-COUNT (the last COUNT); offsets from 0");
-  app.add_option("-c,--concurrency", o.concurrency, "parallel ranged GETs (default 32)");
-  app.add_option("--chunk-size", chunk_size, "bytes per ranged GET: 4MiB, 16M, 1048576 (default 4MiB)");
+  app.add_option("-c,--concurrency", o.concurrency, fmt::format("parallel requests (default {})", o.concurrency));
+  app.add_option("--chunk-size", chunk_size,
+                 fmt::format("bytes per ranged GET: 4MiB, 16M, 1048576 (default {}MiB)", o.chunk_size >> 20));
   app.add_option("--window", o.window, "chunk buffers held in memory at most (default: the concurrency, at least 2)");
   app.add_option("--max-memory", max_memory, "cap on chunk buffers: sets the window to SIZE / chunk size");
   app.add_flag("-q,--quiet", o.quiet, "no progress bar");
@@ -124,9 +125,12 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   app.add_option("--sse-c-key-file", sse_c_key_file, "read the 32-byte SSE-C key from this file");
   app.add_flag("!--no-hedge", o.hedge, "never race a second request against a crawling chunk");
   app.add_flag("--no-sign-request", o.no_sign_request, "send anonymous requests (public objects)");
-  app.add_option("--max-attempts", o.max_attempts, "requests per byte range before giving up (default 10)");
-  app.add_option("--connect-timeout", o.connect_timeout_s, "seconds to wait for a connection (default 10)");
-  app.add_option("--read-timeout", o.read_timeout_s, "seconds without a byte before a request is retried (default 20)");
+  app.add_option("--max-attempts", o.max_attempts,
+                 fmt::format("requests per byte range before giving up (default {})", o.max_attempts));
+  app.add_option("--connect-timeout", o.connect_timeout_s,
+                 fmt::format("seconds to wait for a connection (default {})", o.connect_timeout_s));
+  app.add_option("--read-timeout", o.read_timeout_s,
+                 fmt::format("seconds without a byte before a request is retried (default {})", o.read_timeout_s));
 
   bool bash_completion = false;
   app.add_flag("--bash-completion", bash_completion, "print a bash completion script")->group("");
@@ -179,12 +183,14 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   }
   if (!stats.empty() && stats != "json") return fail(Error::usage("--stats takes 'json', got '" + stats + "'"));
   o.stats_json = stats == "json";
-  auto size = parse_size(chunk_size);
-  if (!size) return fail(size.error());
-  if (*size < 1024 || *size > (1ull << 30)) {
-    return fail(Error::usage(fmt::format("--chunk-size must be between 1KiB and 1GiB, got '{}'", chunk_size)));
+  if (!chunk_size.empty()) {
+    auto size = parse_size(chunk_size);
+    if (!size) return fail(size.error());
+    if (*size < 1024 || *size > (1ull << 30)) {
+      return fail(Error::usage(fmt::format("--chunk-size must be between 1KiB and 1GiB, got '{}'", chunk_size)));
+    }
+    o.chunk_size = *size;
   }
-  o.chunk_size = *size;
   if (o.concurrency < 1 || o.concurrency > 1024) {
     return fail(Error::usage(fmt::format("--concurrency must be between 1 and 1024, got {}", o.concurrency)));
   }
@@ -197,9 +203,6 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
     }
     o.window = static_cast<uint32_t>(std::min<uint64_t>(*bytes / o.chunk_size, 65536));
   }
-  // The window defaults to the concurrency: every transfer has a buffer, and the peak memory stays at
-  // concurrency x chunk size (measured in README's sweep: a larger window bought no speed).
-  if (o.window == 0) o.window = std::max<uint32_t>(2, o.concurrency);
   if (o.window > 65536) return fail(Error::usage("--window must be at most 65536"));
   if (o.max_attempts < 1 || o.max_attempts > 100) {
     return fail(Error::usage(fmt::format("--max-attempts must be between 1 and 100, got {}", o.max_attempts)));

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "checksum/checksum.h"
+#include "client/client.h"
 #include "ops/get/range_spec.h"
+#include "ops/get/ranged_get.h"
 #include "s3/endpoint.h"
 #include "s3/s3_uri.h"
 #include "util/error.h"
@@ -24,11 +26,10 @@ struct Options {
   bool resume = false;             // --continue: finish the partial download of DEST
   std::string version_id;
   std::optional<RangeSpec> range;  // --range: only these bytes
-  // Defaults from the sweep in README's benchmark: at the same memory (concurrency x chunk size = 128 MiB), 32
-  // connections of 4 MiB hide the per-request latency better than 16 of 8 MiB.
-  uint32_t concurrency = 32;
-  uint64_t chunk_size = 4ull << 20;
-  uint32_t window = 0;  // chunks; 0 = derive from concurrency
+  // Defaults live with what they configure (ClientSettings, GetOptions, RetryConfig); these ask them.
+  uint32_t concurrency = ClientSettings{}.concurrency;
+  uint64_t chunk_size = GetOptions{}.chunk_size;
+  uint32_t window = 0;  // chunks; 0 = derive from concurrency (window_slots_of)
   bool quiet = false;
   bool progress = false;  // --progress: also when stderr is not a terminal (one line per second)
   bool verbose = false;
@@ -40,9 +41,9 @@ struct Options {
   bool print_checksum = false;
   bool stats_json = false;
   EndpointSettings endpoint;
-  int max_attempts = 10;
-  int connect_timeout_s = 10;
-  int read_timeout_s = 20;
+  int max_attempts = RetryConfig{}.max_attempts;
+  int connect_timeout_s = static_cast<int>(ClientSettings{}.connect_timeout.count() / 1000);
+  int read_timeout_s = static_cast<int>(ClientSettings{}.stall_timeout.count());
   std::string ca_bundle;
   std::string request_payer;  // "requester" or empty
   std::string sse_c_key;      // the raw 32-byte SSE-C key, or empty; never printed

@@ -14,8 +14,7 @@
 
 namespace s3fcp {
 
-Result<void> supervise(DownloadState& state, ProgressBar::Mode progress, const std::function<uint64_t()>& done_bytes,
-                       std::initializer_list<std::function<void()>> workers) {
+Result<void> supervise(ProgressBar::Mode progress, const Workers& workers) {
   sigset_t stop_signals, previous;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -29,7 +28,7 @@ Result<void> supervise(DownloadState& state, ProgressBar::Mode progress, const s
   }
 
   std::vector<std::thread> threads;
-  for (const auto& work : workers) {
+  for (const auto& work : workers.threads) {
     threads.emplace_back([&work, &done] {
       work();
       const uint64_t one = 1;
@@ -44,15 +43,15 @@ Result<void> supervise(DownloadState& state, ProgressBar::Mode progress, const s
     if (ready > 0 && (fds[0].revents & POLLIN)) {
       signalfd_siginfo info{};
       if (::read(signals.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-        state.fail(info.ssi_signo == SIGINT ? Error{ErrorKind::Interrupted, "interrupted"}
-                                            : Error{ErrorKind::Terminated, "terminated"});
+        workers.stop->fail(info.ssi_signo == SIGINT ? Error{ErrorKind::Interrupted, "interrupted"}
+                                                    : Error{ErrorKind::Terminated, "terminated"});
       }
     }
     if (ready > 0 && (fds[1].revents & POLLIN)) {
       uint64_t count = 0;
       if (::read(done.get(), &count, sizeof count) == static_cast<ssize_t>(sizeof count)) finished += count;
     }
-    bar.update(done_bytes(), state.total.load(std::memory_order_relaxed));
+    bar.update(workers.done_bytes(), workers.total_bytes());
   }
   for (auto& t : threads) t.join();
   bar.finish();

@@ -23,12 +23,12 @@ uint64_t first_not_done(const std::vector<bool>& done, uint64_t from) {
   return from;
 }
 
-FileStore::FileStore(int fd, std::string path, uint32_t slots, uint64_t chunk_size, DownloadState& state, Hooks hooks)
+FileStore::FileStore(int fd, std::string path, uint32_t slots, uint64_t chunk_size, StopSignal& stop, Hooks hooks)
     : m_fd(fd),
       m_path(std::move(path)),
       m_slots(std::max<uint32_t>(slots, 1)),
       m_chunk_size(chunk_size),
-      m_state(state),
+      m_stop(stop),
       m_hooks(std::move(hooks)) {}
 
 void FileStore::preset_done(std::vector<bool> done) { m_preset = std::move(done); }
@@ -36,7 +36,7 @@ void FileStore::preset_done(std::vector<bool> done) { m_preset = std::move(done)
 void FileStore::set_plan(const RangePlan& plan) {
   const uint64_t total = plan.total();
   if (::ftruncate(m_fd, static_cast<off_t>(total)) != 0) {
-    return m_state.fail(Error{ErrorKind::Io, fmt::format("cannot size {} to {} bytes: {}", m_path, total,
+    return m_stop.fail(Error{ErrorKind::Io, fmt::format("cannot size {} to {} bytes: {}", m_path, total,
                                                          std::strerror(errno))});
   }
   if (m_preallocate && total > 0) {
@@ -44,7 +44,7 @@ void FileStore::set_plan(const RangePlan& plan) {
     // the whole file once more. Not supported is fine; out of space is not.
     const int rc = ::fallocate(m_fd, 0, 0, static_cast<off_t>(total));
     if (rc != 0 && (errno == ENOSPC || errno == EDQUOT || errno == EFBIG)) {
-      return m_state.fail(Error{ErrorKind::Io, fmt::format("cannot reserve {} bytes for {}: {}", total, m_path,
+      return m_stop.fail(Error{ErrorKind::Io, fmt::format("cannot reserve {} bytes for {}: {}", total, m_path,
                                                            std::strerror(errno))});
     }
   }
@@ -64,7 +64,7 @@ void FileStore::set_plan(const RangePlan& plan) {
   m_has_plan.store(true, std::memory_order_release);
   advance_head();
   if (m_hooks.plan_set) {
-    if (auto ok = m_hooks.plan_set(plan); !ok) return m_state.fail(ok.error());
+    if (auto ok = m_hooks.plan_set(plan); !ok) return m_stop.fail(ok.error());
   }
   wake_consumer();
 }
@@ -94,7 +94,7 @@ void FileStore::publish(uint64_t chunk, uint64_t filled) {
   m_done[chunk] = true;
   m_done_bytes.fetch_add(m_plan.chunk(chunk).size(), std::memory_order_relaxed);
   if (m_hooks.chunk_done) {
-    if (auto ok = m_hooks.chunk_done(chunk); !ok) m_state.fail(ok.error());
+    if (auto ok = m_hooks.chunk_done(chunk); !ok) m_stop.fail(ok.error());
   }
   if (chunk == m_head.load(std::memory_order_relaxed)) advance_head();
 }
@@ -137,8 +137,8 @@ std::optional<uint64_t> FileStore::wait_contiguous(uint64_t have) {
   return now;
 }
 
-void run_verifier(int fd, FileStore& store, DownloadState& state) {
-  const auto decision = state.wait_checksum();
+void run_verifier(int fd, FileStore& store, GetState& state) {
+  const auto decision = state.checksum.wait(state.stop);
   if (!decision || !decision->expected) return;
   const ExpectedChecksum& expected = *decision->expected;
   Checksummer checksum(expected.algorithm);
@@ -148,13 +148,13 @@ void run_verifier(int fd, FileStore& store, DownloadState& state) {
   uint64_t verified = 0;
   while (!store.complete() || verified < store.contiguous_bytes()) {
     const auto upto = store.wait_contiguous(verified);
-    if (!upto || state.stopping()) return;
+    if (!upto || state.stop.stopping()) return;
     while (verified < *upto) {
       const size_t want = static_cast<size_t>(std::min<uint64_t>(kBlock, *upto - verified));
       const ssize_t n = ::pread(fd, buffer.get(), want, static_cast<off_t>(verified));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
-        return state.fail(Error{ErrorKind::Io, fmt::format("cannot read back the download for its checksum: {}",
+        return state.stop.fail(Error{ErrorKind::Io, fmt::format("cannot read back the download for its checksum: {}",
                                                            n < 0 ? std::strerror(errno) : "unexpected end of file")});
       }
       checksum.update({buffer.get(), static_cast<size_t>(n)});

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "download_state.h"
+#include "ops/get/get_state.h"
 #include "ops/get/chunk_store.h"
 
 namespace s3fcp {
@@ -38,7 +38,7 @@ class FileStore final : public ChunkStore {
   };
 
   // `fd` is the open file (not owned), `path` its name for messages; errors go to `state.fail`.
-  FileStore(int fd, std::string path, uint32_t slots, uint64_t chunk_size, DownloadState& state, Hooks hooks = {});
+  FileStore(int fd, std::string path, uint32_t slots, uint64_t chunk_size, StopSignal& stop, Hooks hooks = {});
   FileStore(const FileStore&) = delete;
   FileStore& operator=(const FileStore&) = delete;
 
@@ -76,7 +76,7 @@ class FileStore final : public ChunkStore {
   const std::string m_path;
   const uint32_t m_slots;
   const uint64_t m_chunk_size;
-  DownloadState& m_state;
+  StopSignal& m_stop;
   Hooks m_hooks;
   bool m_preallocate = true;
 
@@ -101,6 +101,6 @@ uint64_t first_not_done(const std::vector<bool>& done, uint64_t from);
 // The verifier thread of a file download: waits for the engine's checksum decision; when the object has a
 // full-object checksum, re-reads the file in order as its contiguous prefix grows (from the page cache, while the
 // download goes on) and compares at the end, as the stdout writer does for its stream. Reports through `state`.
-void run_verifier(int fd, FileStore& store, DownloadState& state);
+void run_verifier(int fd, FileStore& store, GetState& state);
 
 }  // namespace s3fcp

@@ -39,50 +39,50 @@ Result<void> write_all(int fd, std::span<const std::byte> bytes) {
   return {};
 }
 
-void run_writer(int fd, ReorderWindow& window, DownloadState& state) {
+void run_writer(int fd, ReorderWindow& window, GetState& state, const std::function<void()>& wake_producer) {
   widen_pipe(fd);
   // The algorithm must be known before byte 0; the HEAD that tells it was sent beside the first GET.
-  const auto decision = state.wait_checksum();
+  const auto decision = state.checksum.wait(state.stop);
   if (!decision) return;
   std::optional<Checksummer> checksum;
   if (decision->expected) checksum.emplace(decision->expected->algorithm);
 
   uint64_t written_in_chunk = 0;
   uint64_t written_total = 0;
-  while (!state.stopping()) {
+  while (!state.stop.stopping()) {
     const auto readable = window.wait_readable(written_in_chunk);
     if (!readable) break;
     if (auto ok = write_all(fd, readable->bytes); !ok) {
-      state.fail(ok.error());
+      state.stop.fail(ok.error());
       return;
     }
     if (checksum) checksum->update(readable->bytes);
     written_in_chunk += readable->bytes.size();
     written_total += readable->bytes.size();
-    state.written.store(written_total, std::memory_order_relaxed);
+    state.progress.written.store(written_total, std::memory_order_relaxed);
     if (written_in_chunk == window.chunk_length(readable->chunk)) {
       window.advance();
       written_in_chunk = 0;
-      state.wake_network();  // a slot is free: the network thread may start the next chunk
+      wake_producer();  // a slot is free: the network thread may start the next chunk
     }
   }
-  if (!checksum || state.stopping() || !window.all_consumed()) return;
+  if (!checksum || state.stop.stopping() || !window.all_consumed()) return;
 
   finish_checksum(state, *decision, *checksum);
 }
 
-void finish_checksum(DownloadState& state, const ChecksumDecision& decision, Checksummer& checksum) {
+void finish_checksum(GetState& state, const ChecksumDecision& decision, Checksummer& checksum) {
   const ExpectedChecksum& expected = *decision.expected;
   const std::string computed = checksum.finish_encoded();
   auto verified = verify(expected, computed);
-  state.set_checksum_result({std::string(checksum_algorithm_name(expected.algorithm)), expected.value, computed,
-                             verified ? DownloadState::ChecksumResult::Verdict::Ok
-                                      : DownloadState::ChecksumResult::Verdict::Mismatch});
+  state.checksum.set_result({std::string(checksum_algorithm_name(expected.algorithm)), expected.value, computed,
+                             verified ? ChecksumResult::Verdict::Ok
+                                      : ChecksumResult::Verdict::Mismatch});
   if (!decision.etag.empty() && !state.etag().empty() && decision.etag != state.etag()) {
-    state.fail(Error{ErrorKind::Changed, fmt::format("object changed during download (its checksum was read for ETag "
+    state.stop.fail(Error{ErrorKind::Changed, fmt::format("object changed during download (its checksum was read for ETag "
                                                      "{}, the bytes came from ETag {})", decision.etag, state.etag())});
   } else if (!verified) {
-    state.fail(verified.error());
+    state.stop.fail(verified.error());
   }
 }
 

@@ -3,9 +3,10 @@
 // Blocking writes; the descriptor's flags are never changed (it is inherited and shared with others).
 #pragma once
 
+#include <functional>
 #include <span>
 
-#include "download_state.h"
+#include "ops/get/get_state.h"
 #include "ops/get/reorder_window.h"
 #include "util/error.h"
 
@@ -17,9 +18,10 @@ Result<void> write_all(int fd, std::span<const std::byte> bytes);
 // The end of an in-order checksum (the stdout writer's, the file verifier's): compare with what the object
 // claims, record the result for --stats, and fail the download on a mismatch or when the checksum belonged to
 // another ETag than the bytes.
-void finish_checksum(DownloadState& state, const ChecksumDecision& decision, Checksummer& checksum);
+void finish_checksum(GetState& state, const ChecksumDecision& decision, Checksummer& checksum);
 
 // Runs until every chunk is written, the window is closed, or a write fails (reported through `state`).
-void run_writer(int fd, ReorderWindow& window, DownloadState& state);
+// `wake_producer` is called whenever a window slot frees: the network side may start the next chunk.
+void run_writer(int fd, ReorderWindow& window, GetState& state, const std::function<void()>& wake_producer);
 
 }  // namespace s3fcp

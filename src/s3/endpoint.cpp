@@ -99,12 +99,13 @@ Result<ObjectLocation> resolve_object_location(const S3Uri& uri, const EndpointS
   ObjectLocation loc;
   loc.scheme = base.scheme;
   const std::string key = uri_encode(uri.key, true);
+  // An empty key addresses the bucket itself (an object key is never empty): "/bucket", as the AWS SDKs send it.
   if (virtual_host) {
     loc.host = uri.bucket + "." + base.host;
     loc.canonical_uri = base.path_prefix + "/" + key;
   } else {
     loc.host = base.host;
-    loc.canonical_uri = base.path_prefix + "/" + uri_encode(uri.bucket, false) + "/" + key;
+    loc.canonical_uri = base.path_prefix + "/" + uri_encode(uri.bucket, false) + (key.empty() ? "" : "/" + key);
   }
   if (!version_id.empty()) loc.query.emplace_back("versionId", std::string(version_id));
   return loc;

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "checksum/checksum.h"
-#include "download_file.h"
+#include "ops/get/download_file.h"
 #include "io/file_store.h"
 
 namespace s3fcp {
@@ -62,7 +62,7 @@ class FileStoreTest : public ::testing::Test {
   }
   std::string m_dir, m_path;
   int m_fd = -1;
-  DownloadState m_state;
+  GetState m_state;
 };
 
 TEST_F(FileStoreTest, OutOfOrderChunksLandAtTheirOffsets) {
@@ -79,7 +79,7 @@ TEST_F(FileStoreTest, OutOfOrderChunksLandAtTheirOffsets) {
     finished.push_back(chunk);
     return {};
   };
-  FileStore s(m_fd, m_path, 2, 300, m_state, hooks);
+  FileStore s(m_fd, m_path, 2, 300, m_state.stop, hooks);
   s.set_plan(plan);
   EXPECT_EQ(plans, 1);
   EXPECT_EQ(contents().size(), 1000u);  // sized up front
@@ -103,14 +103,14 @@ TEST_F(FileStoreTest, OutOfOrderChunksLandAtTheirOffsets) {
   EXPECT_EQ(s.contiguous_bytes(), 1000u);
   EXPECT_EQ(s.done_bytes(), 1000u);
   EXPECT_EQ(finished, (std::vector<uint64_t>{1, 0, 3, 2}));
-  EXPECT_FALSE(m_state.error().has_value());
+  EXPECT_FALSE(m_state.stop.error().has_value());
   expect_pattern(1000);
 }
 
 TEST_F(FileStoreTest, APartlyStoredChunkIsNotDone) {
   const RangePlan plan(600, 300);
   std::vector<uint64_t> finished;
-  FileStore s(m_fd, m_path, 4, 300, m_state,
+  FileStore s(m_fd, m_path, 4, 300, m_state.stop,
               {nullptr, [&](uint64_t chunk) -> Result<void> {
                  finished.push_back(chunk);
                  return {};
@@ -131,7 +131,7 @@ TEST_F(FileStoreTest, APartlyStoredChunkIsNotDone) {
 TEST_F(FileStoreTest, ResumedChunksAreDoneFromTheStart) {
   const RangePlan plan(1000, 300);
   std::vector<uint64_t> finished;
-  FileStore s(m_fd, m_path, 2, 300, m_state,
+  FileStore s(m_fd, m_path, 2, 300, m_state.stop,
               {nullptr, [&](uint64_t chunk) -> Result<void> {
                  finished.push_back(chunk);
                  return {};
@@ -147,7 +147,7 @@ TEST_F(FileStoreTest, ResumedChunksAreDoneFromTheStart) {
 }
 
 TEST_F(FileStoreTest, AnEmptyObjectIsCompleteAtOnce) {
-  FileStore s(m_fd, m_path, 2, 300, m_state);
+  FileStore s(m_fd, m_path, 2, 300, m_state.stop);
   EXPECT_FALSE(s.complete());
   s.set_plan(RangePlan(0, 300));
   EXPECT_TRUE(s.complete());
@@ -158,16 +158,16 @@ TEST_F(FileStoreTest, AFailedWriteIsAnIoErrorNamingTheFile) {
   const int read_only = ::open(m_path.c_str(), O_RDONLY);
   ASSERT_GE(read_only, 0);
   {
-    DownloadState state;
-    FileStore s(read_only, m_path, 2, 300, state);
+    GetState state;
+    FileStore s(read_only, m_path, 2, 300, state.stop);
     s.set_plan(RangePlan(600, 300));  // ftruncate through a read-only descriptor
-    ASSERT_TRUE(state.error().has_value());
-    EXPECT_EQ(state.error()->kind, ErrorKind::Io);
-    EXPECT_NE(state.error()->message.find(m_path), std::string::npos) << state.error()->message;
+    ASSERT_TRUE(state.stop.error().has_value());
+    EXPECT_EQ(state.stop.error()->kind, ErrorKind::Io);
+    EXPECT_NE(state.stop.error()->message.find(m_path), std::string::npos) << state.stop.error()->message;
   }
-  FileStore s(m_fd, m_path, 2, 300, m_state);
+  FileStore s(m_fd, m_path, 2, 300, m_state.stop);
   s.set_plan(RangePlan(600, 300));
-  ASSERT_FALSE(m_state.error().has_value());
+  ASSERT_FALSE(m_state.stop.error().has_value());
   ASSERT_EQ(::dup2(read_only, m_fd), m_fd);  // the store's descriptor can no longer write: pwrite fails (EBADF)
   ::close(read_only);
   const std::vector<std::byte> bytes(10);
@@ -180,12 +180,12 @@ TEST_F(FileStoreTest, AFailedWriteIsAnIoErrorNamingTheFile) {
 
 TEST_F(FileStoreTest, AFailingHookStopsTheDownload) {
   const RangePlan plan(600, 300);
-  FileStore s(m_fd, m_path, 2, 300, m_state,
+  FileStore s(m_fd, m_path, 2, 300, m_state.stop,
               {nullptr, [](uint64_t) -> Result<void> { return fail(ErrorKind::Io, "journal: disk full"); }});
   s.set_plan(plan);
   put_whole(s, plan, 0);
-  ASSERT_TRUE(m_state.error().has_value());
-  EXPECT_EQ(m_state.error()->message, "journal: disk full");
+  ASSERT_TRUE(m_state.stop.error().has_value());
+  EXPECT_EQ(m_state.stop.error()->message, "journal: disk full");
 }
 
 TEST_F(FileStoreTest, FirstNotDone) {
@@ -195,18 +195,18 @@ TEST_F(FileStoreTest, FirstNotDone) {
 }
 
 // The verifier follows the prefix while a producer thread stores chunks out of order, then checks the MD5.
-void run_verified_download(const std::string& path, int fd, bool corrupt, DownloadState& state) {
+void run_verified_download(const std::string& path, int fd, bool corrupt, GetState& state) {
   const RangePlan plan(5 * 4096 + 17, 4096);
   std::vector<std::byte> object(plan.total());
   for (uint64_t i = 0; i < object.size(); ++i) object[i] = pattern(i);
   Checksummer md5(ChecksumAlgorithm::Md5);
   md5.update(object);
   state.set_etag("\"e\"");
-  state.decide_checksum({ExpectedChecksum{ChecksumAlgorithm::Md5, md5.finish_encoded()}, "\"e\""});
+  state.checksum.decide({ExpectedChecksum{ChecksumAlgorithm::Md5, md5.finish_encoded()}, "\"e\""});
   if (corrupt) object[5000] ^= std::byte{1};
 
-  FileStore store(fd, path, 3, 4096, state);
-  state.wake_writer = [&] { store.close(); };
+  FileStore store(fd, path, 3, 4096, state.stop);
+  state.stop.add_waker([&] { store.close(); });
   std::thread verifier([&] { run_verifier(fd, store, state); });
   store.set_plan(plan);
   for (uint64_t chunk : {1, 0, 3, 2, 5, 4}) {
@@ -221,26 +221,26 @@ void run_verified_download(const std::string& path, int fd, bool corrupt, Downlo
 
 TEST_F(FileStoreTest, VerifierAcceptsTheRightBytes) {
   run_verified_download(m_path, m_fd, false, m_state);
-  EXPECT_FALSE(m_state.error().has_value()) << m_state.error()->message;
-  ASSERT_TRUE(m_state.checksum_result().has_value());
-  EXPECT_TRUE(m_state.checksum_result()->ok());
+  EXPECT_FALSE(m_state.stop.error().has_value()) << m_state.stop.error()->message;
+  ASSERT_TRUE(m_state.checksum.result().has_value());
+  EXPECT_TRUE(m_state.checksum.result()->ok());
 }
 
 TEST_F(FileStoreTest, VerifierCatchesAMismatch) {
   run_verified_download(m_path, m_fd, true, m_state);
-  ASSERT_TRUE(m_state.error().has_value());
-  EXPECT_EQ(m_state.error()->kind, ErrorKind::Checksum);
+  ASSERT_TRUE(m_state.stop.error().has_value());
+  EXPECT_EQ(m_state.stop.error()->kind, ErrorKind::Checksum);
 }
 
 TEST_F(FileStoreTest, VerifierStopsWhenTheDownloadFails) {
-  FileStore store(m_fd, m_path, 3, 4096, m_state);
-  m_state.wake_writer = [&] { store.close(); };
-  m_state.decide_checksum({ExpectedChecksum{ChecksumAlgorithm::Md5, "00"}, ""});
+  FileStore store(m_fd, m_path, 3, 4096, m_state.stop);
+  m_state.stop.add_waker([&] { store.close(); });
+  m_state.checksum.decide({ExpectedChecksum{ChecksumAlgorithm::Md5, "00"}, ""});
   std::thread verifier([&] { run_verifier(m_fd, store, m_state); });
   store.set_plan(RangePlan(10000, 4096));
-  m_state.fail(Error{ErrorKind::Interrupted, "interrupted"});
+  m_state.stop.fail(Error{ErrorKind::Interrupted, "interrupted"});
   verifier.join();  // returns instead of waiting for chunks that will never come
-  EXPECT_EQ(m_state.error()->kind, ErrorKind::Interrupted);
+  EXPECT_EQ(m_state.stop.error()->kind, ErrorKind::Interrupted);
 }
 
 TEST(FileDestination, NamesTheTemporaryAndJournalBesideTheTarget) {

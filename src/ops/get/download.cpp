@@ -1,47 +1,63 @@
-#include "download.h"
+#include "ops/get/download.h"
+
+#include <algorithm>
 
 #include <fmt/format.h>
 
-#include "ops/get/reorder_window.h"
-#include "io/progress_bar.h"
 #include "io/stdout_writer.h"
-#include "cli/supervise.h"
+#include "ops/get/reorder_window.h"
 
 namespace s3fcp {
 
-DownloadSummary summarize(const DownloadState& state, std::chrono::steady_clock::time_point started) {
+DownloadSummary summarize(const GetState& state, std::chrono::steady_clock::time_point started) {
+  const GetProgress& p = state.progress;
   DownloadSummary summary;
-  summary.bytes = state.written.load();
-  summary.requests = state.requests.load();
-  summary.retries = state.retries.load();
-  summary.hedges = state.hedges.load();
+  summary.bytes = p.written.load();
+  summary.requests = p.requests.load();
+  summary.retries = p.retries.load();
+  summary.hedges = p.hedges.load();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   summary.etag = state.etag();
-  summary.checksum = state.checksum_result();
-  if (const uint64_t total = state.total.load(); total != DownloadState::kUnknown) {
-    const uint64_t begin = state.range_begin.load();
-    summary.object_size = state.object_size.load();
+  summary.checksum = state.checksum.result();
+  if (const uint64_t total = p.total.load(); total != GetProgress::kUnknown) {
+    const uint64_t begin = p.range_begin.load();
+    summary.object_size = p.object_size.load();
     summary.selected = ByteRange{begin, begin + total};
   }
   return summary;
 }
 
-Result<void> download_to_fd(S3RequestFactory& requests, const DownloadOptions& options, int fd,
+uint32_t window_slots_of(const DownloadJob& job) {
+  // The window defaults to the concurrency: every request has a buffer, and the peak memory stays at
+  // concurrency x chunk size (measured in README's sweep: a larger window bought no speed).
+  return job.window_slots != 0 ? job.window_slots : std::max<uint32_t>(2, job.get.concurrency);
+}
+
+Result<void> download_to_fd(Client& client, const DownloadJob& job, int fd, const RunWorkers& run,
                             DownloadSummary& summary) {
   const auto started = std::chrono::steady_clock::now();
-  ReorderWindow window(options.window_slots, options.engine.chunk_size);
-  DownloadState state;
-  CurlEngine engine(options.engine, requests, window, state);
-  state.wake_network = [&] { engine.wakeup(); };
-  state.wake_writer = [&] { window.close(); };
+  ReorderWindow window(window_slots_of(job), job.get.chunk_size);
+  GetState state;
+  state.stop.add_waker([&] { client.wakeup(); });
+  state.stop.add_waker([&] { window.close(); });
+  auto op = std::make_shared<RangedGet>(job.target, job.get, window, state);
+  client.submit(op);
 
-  auto supervised = supervise(state, options.progress, [&] { return state.written.load(std::memory_order_relaxed); },
-                              {[&] { engine.run(); }, [&] { run_writer(fd, window, state); }});
-  if (!supervised) return fail(supervised.error());
+  Workers workers;
+  workers.threads = {[&] { op->wait(); }, [&] { run_writer(fd, window, state, [&] { client.wakeup(); }); }};
+  workers.done_bytes = [&] { return state.progress.written.load(std::memory_order_relaxed); };
+  workers.total_bytes = [&] { return state.progress.total.load(std::memory_order_relaxed); };
+  workers.stop = &state.stop;
+  auto ran = run(workers);
+  if (!ran) {
+    state.stop.fail(ran.error());
+    op->wait();
+    return fail(ran.error());
+  }
   summary = summarize(state, started);
-  if (auto error = state.error()) return fail(*error);
-  const uint64_t total = state.total.load();
-  if (total == DownloadState::kUnknown || summary.bytes != total) {
+  if (auto error = state.stop.error()) return fail(*error);
+  const uint64_t total = state.progress.total.load();
+  if (total == GetProgress::kUnknown || summary.bytes != total) {
     // Belt and braces: never report success for an incomplete stream.
     return fail(ErrorKind::Other, fmt::format("internal error: wrote {} of {} bytes", summary.bytes, total));
   }

@@ -1,5 +1,6 @@
-// One download, start to finish: the network thread (CurlEngine), the writer thread (run_writer) and, on the
-// calling thread, signals and the progress bar. Returns only when both threads have stopped.
+// One download to a file descriptor (stdout), start to finish: a RangedGet on the shared client fills a reorder
+// window; a writer thread drains it in order; the caller's runner runs the writer (and waits for the operation) with
+// whatever else it wants around them (the CLI: signals and a progress bar).
 #pragma once
 
 #include <chrono>
@@ -7,37 +8,39 @@
 #include <optional>
 #include <string>
 
-#include "download_state.h"
-#include "fetch/curl_engine.h"
-#include "fetch/s3_request.h"
-#include "io/progress_bar.h"
+#include "client/client.h"
+#include "ops/get/get_state.h"
+#include "ops/get/ranged_get.h"
 #include "util/error.h"
+#include "util/workers.h"
 
 namespace s3fcp {
 
-struct DownloadOptions {
-  EngineOptions engine;
-  uint32_t window_slots = 16;  // the reorder window: at most this many chunk buffers exist
-  ProgressBar::Mode progress = ProgressBar::Mode::Off;
+struct DownloadJob {
+  Target target;
+  GetOptions get;
+  uint32_t window_slots = 0;  // chunk buffers held at most; 0: the download's concurrency (at least 2)
 };
 
 struct DownloadSummary {
-  uint64_t bytes = 0;  // written to the destination
+  uint64_t bytes = 0;  // written to the destination (by this run)
   uint64_t requests = 0;
   uint64_t retries = 0;
   uint64_t hedges = 0;
   double seconds = 0;
   std::string etag;
-  std::optional<DownloadState::ChecksumResult> checksum;
+  std::optional<ChecksumResult> checksum;
   std::optional<uint64_t> object_size;  // once the first answer told it
   std::optional<ByteRange> selected;    // the object's bytes this download covers, once known
 };
 
 // What the threads left in `state`, for --stats and -v; valid after success and failure alike.
-DownloadSummary summarize(const DownloadState& state, std::chrono::steady_clock::time_point started);
+DownloadSummary summarize(const GetState& state, std::chrono::steady_clock::time_point started);
+
+uint32_t window_slots_of(const DownloadJob& job);
 
 // Fills `summary` whether or not the download succeeds.
-Result<void> download_to_fd(S3RequestFactory& requests, const DownloadOptions& options, int fd,
+Result<void> download_to_fd(Client& client, const DownloadJob& job, int fd, const RunWorkers& run,
                             DownloadSummary& summary);
 
 }  // namespace s3fcp

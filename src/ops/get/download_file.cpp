@@ -6,15 +6,10 @@
 //
 // The temporary file is locked (flock) for the whole run, so a second s3fcp on the same target stops at once
 // instead of writing into the same file.
-#include "download_file.h"
+#include "ops/get/download_file.h"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <sys/eventfd.h>
 #include <sys/file.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,15 +18,12 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
-#include <thread>
-#include <vector>
 
 #include <fmt/format.h>
 
-#include "fetch/curl_engine.h"
 #include "io/file_store.h"
+#include "io/progress_bar.h"
 #include "io/resume_journal.h"
-#include "cli/supervise.h"
 #include "util/fd.h"
 
 namespace s3fcp {
@@ -186,53 +178,60 @@ PartialPaths partial_paths(const std::string& target) {
   return {dir + "." + name + ".s3fcp-partial", dir + "." + name + ".s3fcp-journal"};
 }
 
-Result<void> download_to_file(S3RequestFactory& requests, const DownloadOptions& options, const FileDestination& dest,
-                              DownloadSummary& summary) {
+Result<void> download_to_file(Client& client, const DownloadJob& job, const FileDestination& dest,
+                              const RunWorkers& run, DownloadSummary& summary) {
   const auto started = std::chrono::steady_clock::now();
   auto target = resolve_target_path(dest.path, dest.source_id);
   if (!target) return fail(target.error());
   const PartialPaths paths = partial_paths(*target);
-  auto prepared = prepare(dest, *target, paths, options.engine.chunk_size);
+  auto prepared = prepare(dest, *target, paths, job.get.chunk_size);
   if (!prepared) return fail(prepared.error());
   const int fd = prepared->temp.get();
   std::optional<ResumeJournal>& journal = prepared->journal;
   const bool resumed = prepared->resumed.has_value();
 
-  EngineOptions engine_options = options.engine;
+  GetOptions get = job.get;
   if (resumed) {
     const JournalHeader& h = prepared->resumed->header;
-    engine_options.resume = ResumeState{h.object_size, *h.selected(), h.etag, prepared->resumed->done};
+    get.resume = ResumeState{h.object_size, *h.selected(), h.etag, prepared->resumed->done};
   }
-  DownloadState state;
+  GetState state;
   FileStore::Hooks hooks;
   hooks.plan_set = [&](const RangePlan& plan) -> Result<void> {
     if (journal) return {};                  // resumed: the journal has its header
-    const std::string etag = state.etag();  // set by the engine before the plan
+    const std::string etag = state.etag();  // set by the operation before the plan
     if (etag.empty()) return {};             // nothing for If-Match to pin: not resumable, no journal
     auto created = ResumeJournal::create(
         paths.journal,
-        {dest.source_id, dest.version_id, dest.range, etag, state.object_size.load(), plan.chunk_size()});
+        {dest.source_id, dest.version_id, dest.range, etag, state.progress.object_size.load(), plan.chunk_size()});
     if (!created) return fail(created.error());
     journal.emplace(std::move(*created));
     return {};
   };
   hooks.chunk_done = [&](uint64_t chunk) { return journal ? journal->append_done(chunk) : Result<void>{}; };
   // Slots bound the chunks in flight or finished out of order behind a slow one, not memory (no buffers here).
-  const auto slots = static_cast<uint32_t>(std::clamp<uint64_t>(4ull * options.engine.concurrency, 8, 4096));
-  FileStore store(fd, paths.temp, slots, options.engine.chunk_size, state, std::move(hooks));
+  const auto slots = static_cast<uint32_t>(std::clamp<uint64_t>(4ull * job.get.concurrency, 8, 4096));
+  FileStore store(fd, paths.temp, slots, job.get.chunk_size, state.stop, std::move(hooks));
   if (resumed) store.preset_done(prepared->resumed->done);
-  CurlEngine engine(engine_options, requests, store, state);
-  state.wake_network = [&] { engine.wakeup(); };
-  state.wake_writer = [&] { store.close(); };
+  state.stop.add_waker([&] { client.wakeup(); });
+  state.stop.add_waker([&] { store.close(); });
+  auto op = std::make_shared<RangedGet>(job.target, std::move(get), store, state);
+  client.submit(op);
 
-  auto supervised = supervise(
-      state, options.progress,
-      [&] { return store.preset_bytes() + state.received.load(std::memory_order_relaxed); },
-      {[&] { engine.run(); }, [&] { run_verifier(fd, store, state); }});
-  state.written.store(state.received.load());  // this run's bytes, for --stats and -v
+  Workers workers;
+  workers.threads = {[&] { op->wait(); }, [&] { run_verifier(fd, store, state); }};
+  workers.done_bytes = [&] { return store.preset_bytes() + state.progress.received.load(std::memory_order_relaxed); };
+  workers.total_bytes = [&] { return state.progress.total.load(std::memory_order_relaxed); };
+  workers.stop = &state.stop;
+  auto ran = run(workers);
+  if (!ran) {
+    state.stop.fail(ran.error());
+    op->wait();
+  }
+  state.progress.written.store(state.progress.received.load());  // this run's bytes, for --stats and -v
   summary = summarize(state, started);
 
-  std::optional<Error> error = supervised ? state.error() : std::optional(supervised.error());
+  std::optional<Error> error = state.stop.error();
   if (!error && !store.complete()) error = Error{ErrorKind::Other, "internal error: the download ended incomplete"};
   if (!error) {
     auto placed = put_in_place(paths.temp, *target, dest.force);
@@ -250,7 +249,7 @@ Result<void> download_to_file(S3RequestFactory& requests, const DownloadOptions&
                                  prepared->resumed->header.etag);
   }
   if (!permanent(error->kind) && journal) {
-    const uint64_t total = state.total.load();
+    const uint64_t total = state.progress.total.load();
     error->message += fmt::format("; partial download kept ({} of {}), rerun with --continue",
                                   human_bytes(static_cast<double>(store.done_bytes())),
                                   human_bytes(static_cast<double>(total)));

@@ -1,6 +1,6 @@
-// One download into a file, start to finish: the network thread (CurlEngine) pwrites chunks into a temporary file
-// beside the target through a FileStore, the verifier thread re-reads the finished prefix for the end-to-end
-// checksum, and the calling thread reads signals and draws progress (supervise(), shared with the stdout path).
+// One download into a file, start to finish: a RangedGet on the client's network thread pwrites chunks into a
+// temporary file beside the target through a FileStore, the verifier thread re-reads the finished prefix for the
+// end-to-end checksum, and the caller's runner runs the workers (the CLI: with signals and a progress bar).
 // The file appears under its name (rename) only when whole and verified. A resume journal beside it lets
 // `--continue` finish an interrupted download; see docs/file-destination.md for the rules.
 #pragma once
@@ -10,10 +10,7 @@
 #include <initializer_list>
 #include <string>
 
-#include "download.h"
-#include "download_state.h"
-#include "fetch/s3_request.h"
-#include "io/progress_bar.h"
+#include "ops/get/download.h"
 #include "util/error.h"
 
 namespace s3fcp {
@@ -40,8 +37,7 @@ struct PartialPaths {
 PartialPaths partial_paths(const std::string& target);
 
 // Fills `summary` whether or not the download succeeds; summary.bytes counts the bytes fetched by this run.
-Result<void> download_to_file(S3RequestFactory& requests, const DownloadOptions& options, const FileDestination& dest,
-                              DownloadSummary& summary);
-
+Result<void> download_to_file(Client& client, const DownloadJob& job, const FileDestination& dest,
+                              const RunWorkers& run, DownloadSummary& summary);
 
 }  // namespace s3fcp

@@ -30,13 +30,8 @@ void Scheduler::resume(const RangePlan& plan, std::vector<bool> done, uint64_t b
 
 std::optional<FetchTask> Scheduler::next(Clock::time_point now, uint64_t window_end) {
   if (m_active >= m_concurrency) return std::nullopt;
-  auto ready = m_pending.end();
-  for (auto it = m_pending.begin(); it != m_pending.end(); ++it) {
-    if (it->not_before <= now && (ready == m_pending.end() || it->task.chunk < ready->task.chunk)) ready = it;
-  }
-  if (ready != m_pending.end()) {
-    FetchTask task = ready->task;
-    m_pending.erase(ready);
+  // A retry first, the lowest chunk first: the writer waits for it.
+  if (auto task = m_pending.pop_ready(now, [](const FetchTask& a, const FetchTask& b) { return a.chunk < b.chunk; })) {
     ++m_active;
     return task;
   }
@@ -57,40 +52,19 @@ void Scheduler::on_complete() { --m_active; }
 std::optional<Error> Scheduler::on_failure(FetchTask task, Error error, bool progressed, Clock::time_point now,
                                            double uniform01, std::optional<std::chrono::milliseconds> retry_after) {
   --m_active;
-  task.attempts = progressed ? 1 : task.attempts + 1;
-  if (!m_policy.should_retry(error, task.attempts)) {
-    if (error.retryable) {
-      // Retries exhausted: a network matter (exit 6), except expired keys that a refresh did not cure (exit 4) and
-      // errors with their own attempt limit (a malformed answer, asked twice): those keep their kind.
-      if (error.kind != ErrorKind::Auth && error.attempt_limit == 0) error.kind = ErrorKind::Network;
-      const std::string what = task.probe ? std::string("the first request")
-                                          : ByteRange{task.range.begin + m_base, task.range.end + m_base}.describe();
-      error.message = fmt::format("gave up on {} after {} attempt{}: {}", what, task.attempts,
-                                  task.attempts == 1 ? "" : "s", error.message);
-    }
-    return error;
-  }
-  ++m_retries;
-  const auto wait = m_policy.backoff(task.attempts, uniform01, retry_after);
-  m_pending.push_back({task, now + wait});
-  return std::nullopt;
+  if (m_pending.push(task, error, progressed, m_policy, now, uniform01, retry_after)) return std::nullopt;
+  const std::string what = task.probe ? std::string("the first request")
+                                      : ByteRange{task.range.begin + m_base, task.range.end + m_base}.describe();
+  return give_up(std::move(error), what, task.attempts);
 }
 
-std::optional<Scheduler::Clock::time_point> Scheduler::next_retry_at() const {
-  std::optional<Clock::time_point> at;
-  for (const auto& p : m_pending) {
-    if (!at || p.not_before < *at) at = p.not_before;
-  }
-  return at;
-}
+std::optional<Scheduler::Clock::time_point> Scheduler::next_retry_at() const { return m_pending.next_at(); }
 
 bool Scheduler::finished() const {
-  if (m_has_plan && m_active == 0 && m_pending.empty()) {
-    uint64_t next = m_next_new;
-    while (next < m_done.size() && next < m_plan.chunk_count() && m_done[next]) ++next;
-    if (next >= m_plan.chunk_count()) return true;
-  }
-  return m_has_plan && m_active == 0 && m_pending.empty() && m_next_new >= m_plan.chunk_count();
+  if (!m_has_plan || m_active != 0 || !m_pending.empty()) return false;
+  uint64_t next = m_next_new;
+  while (next < m_done.size() && next < m_plan.chunk_count() && m_done[next]) ++next;
+  return next >= m_plan.chunk_count();
 }
 
 }  // namespace s3fcp

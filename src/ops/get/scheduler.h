@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "client/retry_policy.h"
+#include "client/retry_queue.h"
 #include "ops/get/range_plan.h"
 #include "util/error.h"
 
@@ -49,14 +50,9 @@ class Scheduler {
   std::optional<Clock::time_point> next_retry_at() const;
   bool finished() const;
   uint32_t active() const { return m_active; }
-  uint64_t retries() const { return m_retries; }
+  uint64_t retries() const { return m_pending.retries(); }
 
  private:
-  struct Pending {
-    FetchTask task;
-    Clock::time_point not_before;
-  };
-
   uint64_t m_chunk_size;
   uint32_t m_concurrency;
   RetryPolicy m_policy;
@@ -67,8 +63,7 @@ class Scheduler {
   uint64_t m_next_new = 0;  // next chunk never requested
   std::vector<bool> m_done;  // resumed: chunks already stored
   uint32_t m_active = 0;
-  uint64_t m_retries = 0;
-  std::vector<Pending> m_pending;  // tasks waiting for their backoff to elapse; few, so a vector
+  RetryQueue<FetchTask> m_pending;  // tasks waiting for their backoff to elapse
 };
 
 }  // namespace s3fcp

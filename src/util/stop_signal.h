@@ -1,0 +1,44 @@
+// The first error of a transfer stops it. Every thread that takes part (the network thread, a writer, a reader)
+// checks stopping() and reports through fail(); the first error wins, later ones (usually consequences of the first)
+// are dropped, and the wakers registered before the threads start are called once so that nobody sleeps through it.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "util/error.h"
+
+namespace s3fcp {
+
+class StopSignal {
+ public:
+  // Before any thread that may call fail() starts.
+  void add_waker(std::function<void()> wake) { m_wakers.push_back(std::move(wake)); }
+
+  // Records `error` unless another came first; wakes everyone. Thread-safe.
+  void fail(Error error) {
+    {
+      std::lock_guard lock(m_mutex);
+      if (m_error) return;
+      m_error = std::move(error);
+      m_stopping.store(true, std::memory_order_release);
+    }
+    for (const auto& wake : m_wakers) wake();
+  }
+  bool stopping() const { return m_stopping.load(std::memory_order_acquire); }
+  std::optional<Error> error() const {
+    std::lock_guard lock(m_mutex);
+    return m_error;
+  }
+
+ private:
+  mutable std::mutex m_mutex;
+  std::optional<Error> m_error;
+  std::atomic<bool> m_stopping{false};
+  std::vector<std::function<void()>> m_wakers;
+};
+
+}  // namespace s3fcp
