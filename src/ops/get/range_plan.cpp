@@ -2,15 +2,7 @@
 
 #include <algorithm>
 
-#include <fmt/format.h>
-
 namespace s3fcp {
-
-std::string ByteRange::header_value() const { return fmt::format("bytes={}-{}", begin, end - 1); }
-
-std::string ByteRange::describe() const {
-  return empty() ? fmt::format("bytes {}-", begin) : fmt::format("bytes {}-{}", begin, end - 1);
-}
 
 ByteRange RangePlan::chunk(uint64_t index) const {
   const uint64_t begin = index * m_chunk_size;
