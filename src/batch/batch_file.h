@@ -1,0 +1,54 @@
+// `s3fcp run ops.txt` and `--files-from keys.txt`: lists of work read from a file.
+//
+// The run file is s5cmd's format (peak/s5cmd command/run.go): one operation a line; each line is trimmed of
+// leading and trailing whitespace, skipped when then empty or starting with '#', and split into words by
+// github.com/kballard/go-shellquote's Split, whose /bin/sh-like rules are mirrored here exactly:
+//   - words are separated by runs of space, tab or newline (not other whitespace: a CR inside a line is
+//     data);
+//   - 'single quotes' keep everything up to the next ' literally (no escapes inside);
+//   - "double quotes" keep everything, except that a backslash before $ ` " \ or newline stands for that
+//     character (a backslash-newline for nothing); before any other character the backslash stays;
+//   - outside quotes a backslash makes the next character literal (a backslash-newline is dropped);
+//   - quoted parts and plain parts join into one word (a"b"'c' is abc); '' is an empty word;
+//   - '#' after the start of the line is an ordinary character (no trailing comments);
+//   - an unclosed quote or a trailing backslash is an error.
+// Differences from s5cmd: line numbers count from 1 (s5cmd's messages count from 0), and the trim is ASCII
+// whitespace only (Go's also trims U+0085 and U+00A0, which a key may end with). The first word is the
+// operation: only `cp` is supported; any other, `run` included, is an error naming the line.
+//
+// --files-from: one key (or local path) a line, taken literally — no quoting, no comments (a key may start
+// with '#'), leading and trailing spaces kept —; a CR before the LF is dropped; lines of only spaces and tabs
+// are skipped.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.h"
+
+namespace s3fcp {
+
+struct BatchLine {
+  size_t line = 0;                 // 1-based
+  std::vector<std::string> words;  // words[0] is the operation, "cp"
+  bool operator==(const BatchLine&) const = default;
+};
+
+// go-shellquote's Split. Usage error ("unterminated single-quoted string", ...) on bad quoting.
+Result<std::vector<std::string>> split_words(std::string_view line);
+
+// Every operation of a run file. Usage errors start with "line N: ".
+Result<std::vector<BatchLine>> parse_batch_file(std::string_view text);
+
+struct ListedName {
+  size_t line = 0;  // 1-based
+  std::string name;
+  bool operator==(const ListedName&) const = default;
+};
+
+// Every name of a --files-from list.
+std::vector<ListedName> parse_files_from(std::string_view text);
+
+}  // namespace s3fcp
