@@ -1,10 +1,6 @@
 #include "ops/get/reorder_window.h"
 
-#include <sys/mman.h>
-
-#include <cstdlib>
 #include <cstring>
-#include <new>
 #include <optional>
 
 namespace s3fcp {
@@ -24,14 +20,7 @@ void ReorderWindow::set_plan(const RangePlan& plan) {
 std::span<std::byte> ReorderWindow::buffer(uint64_t chunk) {
   Slot& slot = m_slots[chunk % m_slots.size()];
   if (!slot.data) {
-    // Uninitialised (pages are touched only when filled), 2 MiB-aligned and marked for transparent huge pages:
-    // one page fault per 2 MiB instead of per 4 KiB when the network thread first fills a slot.
-    constexpr size_t huge = 2u << 20;
-    const size_t bytes = (m_chunk_size + huge - 1) / huge * huge;
-    void* p = std::aligned_alloc(huge, bytes);
-    if (p == nullptr) throw std::bad_alloc();
-    madvise(p, bytes, MADV_HUGEPAGE);
-    slot.data.reset(static_cast<std::byte*>(p));
+    slot.data = allocate_huge(m_chunk_size);
     m_allocated.fetch_add(1, std::memory_order_relaxed);
   }
   return {slot.data.get(), m_chunk_size};

@@ -23,6 +23,7 @@
 
 #include "ops/get/range_plan.h"
 #include "ops/get/chunk_store.h"
+#include "util/huge_buffer.h"
 
 namespace s3fcp {
 
@@ -74,11 +75,8 @@ class ReorderWindow final : public ChunkStore {
   uint32_t allocated_buffers() const { return m_allocated.load(std::memory_order_relaxed); }
 
  private:
-  struct FreeDeleter {
-    void operator()(std::byte* p) const { std::free(p); }
-  };
   struct Slot {
-    std::unique_ptr<std::byte[], FreeDeleter> data;
+    HugeBuffer data;
     std::atomic<uint64_t> filled{0};
   };
   uint64_t m_chunk_size;
