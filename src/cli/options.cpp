@@ -7,7 +7,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/options_check.h"
 #include "cli/parse_size.h"
+#include "ops/put/upload.h"
 
 namespace s3fcp {
 
@@ -65,6 +67,7 @@ complete -F _s3fcp s3fcp
 }  // namespace
 
 std::string Options::source_display() const {
+  if (direction == Direction::Upload) return upload_to.str();
   if (source_url.empty()) return source.str();
   const auto cut = source_url.find_first_of("?#");
   return cut == std::string::npos ? source_url : source_url.substr(0, cut) + "?…";
@@ -73,11 +76,15 @@ std::string Options::source_display() const {
 Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) {
   ParsedCommandLine out;
   Options& o = out.options;
-  std::string source, range, chunk_size, max_memory, checksum = "auto", stats;
+  std::string source, range, chunk_size, max_memory, checksum = "auto", stats, expected_size, tagging;
   std::string sse_c_key, sse_c_key_file, addressing = "auto", endpoint_url, region;
+  std::vector<std::string> metadata;
 
-  CLI::App app{"Copy one S3 object as fast as the network allows, with many concurrent ranged GETs: to stdout\n"
-               "strictly in order, or to a file written in parallel and renamed into place when whole.",
+  CLI::App app{"Copy S3 objects as fast as the network allows. Down: many concurrent ranged GETs, to stdout\n"
+               "strictly in order, or to a file written in parallel and renamed into place when whole. Up: a file\n"
+               "or stdin, one PUT or a parallel multipart upload in bounded memory.\n\n"
+               "  s3fcp s3://bucket/key [FILE|DIR|-]     download\n"
+               "  s3fcp FILE|- s3://bucket/key            upload (s3://bucket/prefix/ takes the file's name)",
                "s3fcp"};
   app.footer(std::string("\nCredentials, as the AWS CLI finds them: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/\n"
                          "AWS_SESSION_TOKEN; the profile (--profile, AWS_PROFILE, default) in ~/.aws/config and\n"
@@ -89,21 +96,29 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
                          "else EC2 instance metadata (AWS endpoints only), else us-east-1.\n\n") +
              kExitCodes);
   app.set_version_flag("--version", std::string("s3fcp ") + S3FCP_VERSION);
-  app.add_option("SOURCE", source, "s3://bucket/key, or an http(s):// URL (e.g. presigned)");
+  app.add_option("SOURCE", source,
+                 "s3://bucket/key or an http(s):// URL (e.g. presigned) to download; a file, or - for stdin, to "
+                 "upload");
   app.add_option("DEST", o.destination,
-                 "'-' or omitted: stdout; else a file (or a directory: DIR/<name of the key>), written in parallel "
-                 "and renamed into place when whole");
+                 "download: '-' or omitted: stdout; else a file (or a directory: DIR/<name of the key>), written in "
+                 "parallel and renamed into place when whole. Upload: s3://bucket/key");
   app.add_flag("-f,--force", o.force, "replace DEST if it exists (and any partial download of it)");
-  app.add_flag("--continue", o.resume, "finish an interrupted download to DEST, fetching only the missing chunks");
+  app.add_flag("--continue", o.resume,
+               "finish an interrupted download to DEST (only the missing chunks), or a killed upload of a file "
+               "(only the missing parts)");
   app.add_option("--version-id", o.version_id, "download this version of the object");
   app.add_option("--range", range,
                  "only these bytes, in parallel: bytes=FIRST-LAST (LAST included), bytes=FIRST- (to the end) or "
                  "bytes=-COUNT (the last COUNT); offsets from 0");
   app.add_option("-c,--concurrency", o.concurrency, fmt::format("parallel requests (default {})", o.concurrency));
   app.add_option("--chunk-size", chunk_size,
-                 fmt::format("bytes per ranged GET: 4MiB, 16M, 1048576 (default {}MiB)", o.chunk_size >> 20));
+                 fmt::format("bytes per ranged GET, or per uploaded part (its first; a stream's parts grow): 4MiB, "
+                             "16M, 1048576 (default {}MiB down, {}MiB up)",
+                             GetOptions{}.chunk_size >> 20, UploadJob{}.part_size >> 20));
   app.add_option("--window", o.window, "chunk buffers held in memory at most (default: the concurrency, at least 2)");
-  app.add_option("--max-memory", max_memory, "cap on chunk buffers: sets the window to SIZE / chunk size");
+  app.add_option("--max-memory", max_memory,
+                 "cap on buffers: a download's window is SIZE / chunk size; an upload from stdin holds at most SIZE "
+                 "of parts (default: (concurrency + 2) x part size)");
   app.add_flag("-q,--quiet", o.quiet, "no progress bar");
   app.add_flag("--progress", o.progress, "show progress even when stderr is not a terminal (a line per second)");
   app.add_flag("-v,--verbose", o.verbose, "log every request on stderr (never a secret)");
@@ -114,8 +129,9 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   app.add_option("--profile", o.profile, "named profile of ~/.aws/config and ~/.aws/credentials (default: "
                                          "AWS_PROFILE, else default)");
   app.add_option("--checksum", checksum,
-                 "verify the object's full-object checksum: auto (default: whichever it has), off, or one of "
-                 "CRC64NVME, CRC32C, CRC32, SHA256, SHA1, MD5 (must be verifiable)");
+                 "download: verify the object's full-object checksum: auto (default: whichever it has), off, or one "
+                 "of CRC64NVME, CRC32C, CRC32, SHA256, SHA1, MD5 (must be verifiable). Upload: the checksum every "
+                 "part carries (auto: CRC64NVME, full-object), off, or one of those");
   app.add_flag("--print-checksum", o.print_checksum, "print the verified checksum on stderr");
   app.add_option("--stats", stats, "print a summary at the end on stderr: 'json'");
   app.add_flag("--use-dualstack-endpoint", o.endpoint.dualstack, "AWS's dual-stack (IPv6) S3 endpoint");
@@ -131,6 +147,20 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
                  fmt::format("seconds to wait for a connection (default {})", o.connect_timeout_s));
   app.add_option("--read-timeout", o.read_timeout_s,
                  fmt::format("seconds without a byte before a request is retried (default {})", o.read_timeout_s));
+  // Uploads.
+  app.add_flag("--no-clobber", o.no_clobber, "upload: never overwrite an existing key (If-None-Match: *); exit 10");
+  app.add_option("--expected-size", expected_size, "upload from stdin: its size, so that parts are sized to fit");
+  app.add_option("--content-type", o.content_type,
+                 "upload: Content-Type (default: from the file's extension via /etc/mime.types; stdin: "
+                 "application/octet-stream)");
+  app.add_option("--cache-control", o.cache_control, "upload: Cache-Control");
+  app.add_option("--content-encoding", o.content_encoding, "upload: Content-Encoding");
+  app.add_option("--metadata", metadata, "upload: user metadata KEY=VALUE (x-amz-meta-KEY), repeatable");
+  app.add_option("--tagging", tagging, "upload: tags KEY=VALUE&KEY2=VALUE2 (URL-encoded, as the AWS CLI)");
+  app.add_option("--storage-class", o.storage_class, "upload: STANDARD, STANDARD_IA, INTELLIGENT_TIERING, GLACIER_IR, ...");
+  app.add_option("--acl", o.acl, "upload: canned ACL (private, public-read, bucket-owner-full-control, ...)");
+  app.add_option("--sse", o.sse, "upload: server-side encryption: AES256 or aws:kms");
+  app.add_option("--sse-kms-key-id", o.sse_kms_key_id, "upload: the KMS key for --sse aws:kms");
 
   bool bash_completion = false;
   app.add_flag("--bash-completion", bash_completion, "print a bash completion script")->group("");
@@ -155,17 +185,7 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
     return out;
   }
   if (source.empty()) return fail(Error::usage("SOURCE is required (see --help)"));
-  if (is_http_source(source)) {
-    if (!o.version_id.empty()) return fail(Error::usage("--version-id applies to s3:// sources only"));
-    o.source_url = source;
-  } else {
-    auto uri = parse_s3_uri(source);
-    if (!uri) return fail(uri.error());
-    o.source = std::move(*uri);
-  }
-  if (o.destination == "-" && (o.force || o.resume)) {
-    return fail(Error::usage("--force and --continue apply to a file destination only"));
-  }
+  if (auto ok = classify_operands(source, o); !ok) return fail(ok.error());
   const auto mode = parse_checksum_mode(checksum);
   if (!mode) {
     return fail(Error::usage(fmt::format("--checksum must be auto, off or an algorithm (CRC64NVME, CRC32C, CRC32, "
@@ -191,17 +211,19 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
     }
     o.chunk_size = *size;
   }
+
   if (o.concurrency < 1 || o.concurrency > 1024) {
     return fail(Error::usage(fmt::format("--concurrency must be between 1 and 1024, got {}", o.concurrency)));
   }
-  if (!max_memory.empty()) {
+  if (!max_memory.empty() && o.direction == Options::Direction::Download) {
     if (o.window != 0) return fail(Error::usage("give either --window or --max-memory, not both"));
     auto bytes = parse_size(max_memory);
     if (!bytes) return fail(bytes.error());
-    if (*bytes < o.chunk_size) {
-      return fail(Error::usage(fmt::format("--max-memory {} is less than one chunk ({} bytes)", max_memory, o.chunk_size)));
+    const uint64_t chunk = o.chunk_size.value_or(GetOptions{}.chunk_size);
+    if (*bytes < chunk) {
+      return fail(Error::usage(fmt::format("--max-memory {} is less than one chunk ({} bytes)", max_memory, chunk)));
     }
-    o.window = static_cast<uint32_t>(std::min<uint64_t>(*bytes / o.chunk_size, 65536));
+    o.window = static_cast<uint32_t>(std::min<uint64_t>(*bytes / chunk, 65536));
   }
   if (o.window > 65536) return fail(Error::usage("--window must be at most 65536"));
   if (o.max_attempts < 1 || o.max_attempts > 100) {
@@ -237,6 +259,9 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
       sse_c_key.assign(decoded->begin(), decoded->end());
     }
     o.sse_c_key = sse_c_key;
+  }
+  if (auto ok = check_direction_options(o, expected_size, metadata, tagging, range, max_memory); !ok) {
+    return fail(ok.error());
   }
   return out;
 }

@@ -18,18 +18,25 @@
 namespace s3fcp {
 
 struct Options {
-  S3Uri source;             // an s3:// source
-  std::string source_url;   // or an http(s):// source (then `source` is empty)
+  // Which way the bytes go: from S3 (an s3:// or http(s):// SOURCE) or to S3 (a local SOURCE, an s3:// DEST).
+  enum class Direction { Download, Upload };
+  Direction direction = Direction::Download;
+
+  S3Uri source;             // a download's s3:// source
+  std::string source_url;   // or its http(s):// source (then `source` is empty)
   std::string source_display() const;  // for messages; a URL's query (a presigned signature) is elided
-  std::string destination = "-";  // "-": stdout; else a file or an existing directory
+  std::string destination = "-";  // a download's: "-": stdout; else a file or an existing directory
+  std::string local_source;       // an upload's: a file, or "-" for stdin
+  S3Uri upload_to;                // an upload's destination (the key completed with the file's name for "prefix/")
   bool force = false;              // --force: replace an existing file (and any partial download of it)
-  bool resume = false;             // --continue: finish the partial download of DEST
+  bool resume = false;             // --continue: finish the partial download of DEST, or the killed upload of SOURCE
   std::string version_id;
   std::optional<RangeSpec> range;  // --range: only these bytes
   // Defaults live with what they configure (ClientSettings, GetOptions, RetryConfig); these ask them.
   uint32_t concurrency = ClientSettings{}.concurrency;
-  uint64_t chunk_size = GetOptions{}.chunk_size;
+  std::optional<uint64_t> chunk_size;  // none: GetOptions' chunk for a download, UploadJob's part for an upload
   uint32_t window = 0;  // chunks; 0 = derive from concurrency (window_slots_of)
+  uint64_t max_memory = 0;  // --max-memory for an upload: its stream buffers (0: UploadJob's default)
   bool quiet = false;
   bool progress = false;  // --progress: also when stderr is not a terminal (one line per second)
   bool verbose = false;
@@ -47,6 +54,13 @@ struct Options {
   std::string ca_bundle;
   std::string request_payer;  // "requester" or empty
   std::string sse_c_key;      // the raw 32-byte SSE-C key, or empty; never printed
+
+  // Uploads only.
+  bool no_clobber = false;                 // If-None-Match: *
+  std::optional<uint64_t> expected_size;   // a stream's size, to size its parts
+  std::string content_type, cache_control, content_encoding, storage_class, acl, sse, sse_kms_key_id;
+  std::vector<std::pair<std::string, std::string>> metadata;  // --metadata k=v, in order
+  std::vector<std::pair<std::string, std::string>> tags;      // --tagging k=v&k2=v2, decoded
 };
 
 // What the command line asked for: run, or print help/version and exit 0.

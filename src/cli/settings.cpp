@@ -40,7 +40,10 @@ Result<Resolved> resolve(Options& o) {
   }
 
   Resolved out;
-  if (http_source) {
+  if (o.direction == Options::Direction::Upload) {
+    out.source = Target{o.upload_to.bucket, o.upload_to.key, std::nullopt};
+    if (auto location = resolve_object_location(o.upload_to, endpoint, ""); !location) return fail(location.error());
+  } else if (http_source) {
     auto location = parse_http_source(o.source_url);
     if (!location) return fail(location.error());
     out.source.fixed = std::move(*location);

@@ -12,7 +12,7 @@ namespace s3fcp {
 
 struct Resolved {
   ClientSettings client;
-  Target source;         // the object to download (an s3:// object or an http(s) URL)
+  Target source;         // the object: to download (an s3:// object or an http(s) URL), or to upload to
   HeaderList sse_c;      // the SSE-C key headers, for every request that touches the object; never printed
 };
 

@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -42,6 +43,7 @@ class ClientCore final : public OpContext {
   bool start(Operation& op, Request request) override;
   void cancel(Operation& op, uint64_t tag) override;
   void resume(Operation& op, uint64_t tag) override;
+  uint32_t budget() const override { return std::max<uint32_t>(1, m_settings.concurrency); }
   Clock::time_point now() const override { return Clock::now(); }
   double jitter() override { return std::uniform_real_distribution<double>(0.0, 1.0)(m_rng); }
   const RetryPolicy& retry_policy() const override { return m_policy; }

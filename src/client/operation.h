@@ -44,6 +44,7 @@ class OpContext {
   // (on_body) before this returns.
   virtual void resume(Operation& op, uint64_t tag) = 0;
 
+  virtual uint32_t budget() const = 0;  // the client's concurrency: requests in flight at once over all operations
   virtual Clock::time_point now() const = 0;
   virtual double jitter() = 0;  // uniform in [0, 1), for backoff
   virtual const RetryPolicy& retry_policy() const = 0;

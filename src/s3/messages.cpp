@@ -44,7 +44,7 @@ Error malformed_error(std::string_view root, std::string_view why, std::string_v
 
 // The root element of `body` when it is `root`; an <Error> document as the S3 error it carries.
 Result<pugi::xml_node> open_answer(pugi::xml_document& doc, std::string_view body, std::string_view root,
-                                   std::string_view request_id) {
+                                   std::string_view request_id, std::string_view alias = {}) {
   const pugi::xml_parse_result parsed = doc.load_buffer(body.data(), body.size());
   if (!parsed) {
     const bool empty = body.find_first_not_of(" \t\r\n") == std::string_view::npos;
@@ -66,7 +66,7 @@ Result<pugi::xml_node> open_answer(pugi::xml_document& doc, std::string_view bod
     // S3 reports a late failure with 200 OK: classify by its code alone.
     return fail(classify_http_error(200, s3_error, request_id));
   }
-  if (std::string_view(element.name()) != root) {
+  if (std::string_view(element.name()) != root && (alias.empty() || std::string_view(element.name()) != alias)) {
     return fail(malformed_error(root, fmt::format("got <{}>", element.name()), request_id));
   }
   return element;
@@ -330,7 +330,8 @@ Result<std::string> build_complete_multipart_upload(const std::vector<CompletedP
 Result<CompletedUpload> parse_complete_multipart_upload(std::string_view body, std::string_view request_id) {
   constexpr std::string_view kRoot = "CompleteMultipartUploadResult";
   pugi::xml_document doc;
-  const auto root = open_answer(doc, body, kRoot, request_id);
+  // moto (5.2) names its answer CompleteMultipartUploadResponse; any root but <Error> that is not ours stays malformed.
+  const auto root = open_answer(doc, body, kRoot, request_id, "CompleteMultipartUploadResponse");
   if (!root) return fail(root.error());
   CompletedUpload out;
   out.location = root->child_value("Location");

@@ -11,6 +11,22 @@ bool bucket_char(char c) {
 }
 }  // namespace
 
+Result<S3Uri> parse_s3_prefix(std::string_view text) {
+  constexpr std::string_view scheme = "s3://";
+  const std::string shown(text);
+  if (!text.starts_with(scheme)) return fail(Error::usage("expected s3://bucket/prefix, got '" + shown + "'"));
+  const std::string_view rest = text.substr(scheme.size());
+  const auto slash = rest.find('/');
+  const std::string_view bucket = rest.substr(0, slash);
+  if (bucket.empty()) return fail(Error::usage("missing bucket name in '" + shown + "'"));
+  if (bucket.size() > 255 || !std::ranges::all_of(bucket, bucket_char)) {
+    return fail(Error::usage("invalid bucket name '" + std::string(bucket) + "' in '" + shown + "'"));
+  }
+  const std::string_view key = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  if (key.size() > 1024) return fail(Error::usage("object key longer than 1024 bytes in '" + shown + "'"));
+  return S3Uri{std::string(bucket), std::string(key)};
+}
+
 Result<S3Uri> parse_s3_uri(std::string_view text) {
   constexpr std::string_view scheme = "s3://";
   const std::string shown(text);

@@ -16,6 +16,8 @@ struct S3Uri {
 };
 
 Result<S3Uri> parse_s3_uri(std::string_view text);
+// "s3://bucket", "s3://bucket/" or "s3://bucket/prefix...": a place rather than an object; the key may be empty.
+Result<S3Uri> parse_s3_prefix(std::string_view text);
 
 // True for bucket names usable as a DNS label in virtual-hosted addressing (lowercase, digits, '-', no dots,
 // since dots break TLS wildcard certificates).

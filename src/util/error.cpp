@@ -13,6 +13,7 @@ int exit_code(ErrorKind kind) {
     case ErrorKind::Checksum: return 7;
     case ErrorKind::Io: return 8;
     case ErrorKind::Range: return 9;
+    case ErrorKind::Exists: return 10;
     case ErrorKind::Interrupted: return 130;
     case ErrorKind::BrokenPipe: return 141;
     case ErrorKind::Terminated: return 143;

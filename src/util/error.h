@@ -17,6 +17,7 @@ enum class ErrorKind {
   Checksum,     // end-to-end checksum mismatch                  -> exit 7
   Io,           // writing the destination failed                -> exit 8
   Range,        // --range starts past the end of the object     -> exit 9
+  Exists,       // --no-clobber: the destination exists          -> exit 10
   Interrupted,  // SIGINT                                        -> exit 130
   Terminated,   // SIGTERM                                       -> exit 143
   BrokenPipe,   // EPIPE on stdout (`| head`)                    -> exit 141

@@ -245,6 +245,16 @@ TEST(CompleteMultipartUploadAnswerTest, AnythingElseIsMalformedAndRetryable) {
   expect_malformed("<html><body>502 Bad Gateway</body></html>");
 }
 
+// moto 5.2 answers a successful Complete with <CompleteMultipartUploadResponse>: the same fields, another root.
+TEST(CompleteMultipartUploadAnswerTest, MotosRootNameIsASuccessToo) {
+  const auto done = parse_complete_multipart_upload(
+      R"(<?xml version="1.0" encoding="utf-8"?>
+<CompleteMultipartUploadResponse xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Location>http://bkt.s3.amazonaws.com/mp2</Location><Bucket>bkt</Bucket><Key>mp2</Key><ETag>"9614c77a1ddc63214d611041c6f86ca9-1"</ETag></CompleteMultipartUploadResponse>)");
+  ASSERT_TRUE(done.has_value()) << done.error().message;
+  EXPECT_EQ(done->etag, "\"9614c77a1ddc63214d611041c6f86ca9-1\"");
+  EXPECT_EQ(done->key, "mp2");
+}
+
 // ---- ListParts ----
 
 constexpr std::string_view kListPartsExample = R"(<?xml version="1.0" encoding="UTF-8"?>

@@ -1,0 +1,164 @@
+#include "cli/options_check.h"
+
+#include <fmt/format.h>
+
+#include "cli/parse_size.h"
+#include "s3/endpoint.h"
+
+namespace s3fcp {
+
+namespace {
+
+// The file name a path ends in ("dir/a.bin" -> "a.bin"); empty when it names no file ("dir/", "..").
+std::string base_name(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  return name == "." || name == ".." ? std::string() : name;
+}
+
+// %XX decoding of --tagging's keys and values ('+' is a space, as in a query string).
+std::optional<std::string> url_decode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      const auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+      };
+      const int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+Error applies_to(std::string_view option, std::string_view direction) {
+  return Error::usage(fmt::format("{} applies to {} only", option, direction));
+}
+
+}  // namespace
+
+Result<void> classify_operands(const std::string& source, Options& o) {
+  const bool remote_source = source.starts_with("s3://") || is_http_source(source);
+  const bool remote_dest = o.destination.starts_with("s3://");
+  if (remote_source && remote_dest) {
+    return fail(Error::usage("both SOURCE and DEST are remote: s3fcp copies between S3 and here, not between buckets"));
+  }
+  if (remote_source) {
+    o.direction = Options::Direction::Download;
+    if (is_http_source(source)) {
+      if (!o.version_id.empty()) return fail(Error::usage("--version-id applies to s3:// sources only"));
+      o.source_url = source;
+    } else {
+      auto uri = parse_s3_uri(source);
+      if (!uri) return fail(uri.error());
+      o.source = std::move(*uri);
+    }
+    if (o.destination == "-" && (o.force || o.resume)) {
+      return fail(Error::usage("--force and --continue apply to a file destination only"));
+    }
+    return {};
+  }
+  if (!remote_dest) {
+    return fail(Error::usage(fmt::format("neither '{}' nor '{}' is s3://: one side of a copy must be S3", source,
+                                         o.destination)));
+  }
+  o.direction = Options::Direction::Upload;
+  o.local_source = source;
+  auto dest = parse_s3_prefix(o.destination);
+  if (!dest) return fail(dest.error());
+  if (o.destination.find('/', 5) == std::string::npos) {
+    return fail(Error::usage(fmt::format("{} has no key: give s3://{}/KEY, or s3://{}/PREFIX/ to take the file's name",
+                                         o.destination, dest->bucket, dest->bucket)));
+  }
+  if (dest->key.empty() || dest->key.ends_with('/')) {
+    const std::string name = source == "-" ? std::string() : base_name(source);
+    if (name.empty()) {
+      return fail(Error::usage(fmt::format("{} ends in '/' and {} names no file: give the full key", o.destination,
+                                           source == "-" ? std::string("stdin") : source)));
+    }
+    dest->key += name;
+  }
+  o.upload_to = std::move(*dest);
+  if (o.resume && source == "-") return fail(Error::usage("--continue needs a file: a stream cannot be read twice"));
+  if (o.force) {
+    return fail(Error::usage("--force applies to downloads (an upload replaces the key unless --no-clobber)"));
+  }
+  return {};
+}
+
+Result<void> check_direction_options(Options& o, const std::string& expected_size,
+                                     const std::vector<std::string>& metadata, const std::string& tagging,
+                                     const std::string& range, const std::string& max_memory) {
+  if (o.direction == Options::Direction::Download) {
+    const std::pair<bool, std::string_view> upload_only[] = {
+        {o.no_clobber, "--no-clobber"},          {!expected_size.empty(), "--expected-size"},
+        {!o.content_type.empty(), "--content-type"}, {!o.cache_control.empty(), "--cache-control"},
+        {!o.content_encoding.empty(), "--content-encoding"}, {!metadata.empty(), "--metadata"},
+        {!tagging.empty(), "--tagging"},          {!o.storage_class.empty(), "--storage-class"},
+        {!o.acl.empty(), "--acl"},                {!o.sse.empty(), "--sse"},
+        {!o.sse_kms_key_id.empty(), "--sse-kms-key-id"}};
+    for (const auto& [given, name] : upload_only) {
+      if (given) return fail(applies_to(name, "uploads"));
+    }
+    return {};
+  }
+  const std::pair<bool, std::string_view> download_only[] = {
+      {!o.version_id.empty(), "--version-id"}, {!range.empty(), "--range"}, {o.window != 0, "--window"},
+      {!o.hedge, "--no-hedge"}};
+  for (const auto& [given, name] : download_only) {
+    if (given) return fail(applies_to(name, "downloads"));
+  }
+  if (!expected_size.empty()) {
+    if (o.local_source != "-") return fail(Error::usage("--expected-size applies to an upload from stdin"));
+    auto size = parse_size(expected_size);
+    if (!size) return fail(size.error());
+    o.expected_size = *size;
+  }
+  if (!max_memory.empty()) {
+    auto bytes = parse_size(max_memory);
+    if (!bytes) return fail(bytes.error());
+    o.max_memory = *bytes;
+  }
+  for (const std::string& item : metadata) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return fail(Error::usage(fmt::format("--metadata takes KEY=VALUE, got '{}'", item)));
+    }
+    o.metadata.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+  }
+  if (!tagging.empty()) {
+    size_t start = 0;
+    while (start <= tagging.size()) {
+      const size_t amp = std::min(tagging.find('&', start), tagging.size());
+      const std::string_view pair = std::string_view(tagging).substr(start, amp - start);
+      const auto eq = pair.find('=');
+      const auto key = url_decode(pair.substr(0, eq));
+      const auto value = url_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+      if (pair.empty() || !key || !value || key->empty()) {
+        return fail(Error::usage(fmt::format("--tagging takes KEY=VALUE&KEY2=VALUE2 (URL-encoded), got '{}'", tagging)));
+      }
+      o.tags.emplace_back(*key, *value);
+      start = amp + 1;
+    }
+  }
+  if (!o.sse.empty() && o.sse != "AES256" && o.sse != "aws:kms" && o.sse != "aws:kms:dsse") {
+    return fail(Error::usage(fmt::format("--sse takes AES256, aws:kms or aws:kms:dsse, got '{}'", o.sse)));
+  }
+  if (!o.sse_kms_key_id.empty() && !o.sse.starts_with("aws:kms")) {
+    return fail(Error::usage("--sse-kms-key-id needs --sse aws:kms"));
+  }
+  if (!o.sse.empty() && !o.sse_c_key.empty()) return fail(Error::usage("give --sse or an SSE-C key, not both"));
+  return {};
+}
+
+}  // namespace s3fcp

@@ -1,0 +1,134 @@
+// The upload command: one file, or stdin, to one object.
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/report.h"
+#include "cli/supervise.h"
+#include "ops/put/content_type.h"
+#include "ops/put/upload.h"
+#include "s3/object_headers.h"
+#include "util/crypto.h"
+#include "util/log.h"
+
+namespace s3fcp {
+
+namespace {
+
+// What shapes the stored object besides its bytes: PutObject's and CreateMultipartUpload's headers.
+Result<HeaderList> object_headers(const Options& o) {
+  HeaderList h;
+  std::string type = o.content_type;
+  if (type.empty()) {
+    type = o.local_source == "-" ? std::string(kDefaultContentType)
+                                 : std::string(MimeTypes::load().content_type(o.local_source));
+  }
+  h.emplace_back("Content-Type", type);
+  if (!o.cache_control.empty()) h.emplace_back("Cache-Control", o.cache_control);
+  if (!o.content_encoding.empty()) h.emplace_back("Content-Encoding", o.content_encoding);
+  if (!o.metadata.empty()) {
+    auto meta = user_metadata_headers(o.metadata);
+    if (!meta) return fail(meta.error());
+    h.insert(h.end(), meta->begin(), meta->end());
+  }
+  if (!o.tags.empty()) {
+    auto tagging = tagging_header_value(o.tags);
+    if (!tagging) return fail(tagging.error());
+    h.emplace_back("x-amz-tagging", *tagging);
+  }
+  if (!o.storage_class.empty()) h.emplace_back("x-amz-storage-class", o.storage_class);
+  if (!o.acl.empty()) h.emplace_back("x-amz-acl", o.acl);
+  if (!o.sse.empty()) h.emplace_back("x-amz-server-side-encryption", o.sse);
+  if (!o.sse_kms_key_id.empty()) h.emplace_back("x-amz-server-side-encryption-aws-kms-key-id", o.sse_kms_key_id);
+  return h;
+}
+
+std::optional<ChecksumAlgorithm> upload_checksum(const ChecksumMode& mode) {
+  switch (mode.kind) {
+    case ChecksumMode::Kind::Off: return std::nullopt;
+    case ChecksumMode::Kind::Auto: return ChecksumAlgorithm::Crc64Nvme;
+    case ChecksumMode::Kind::Require: return mode.algorithm;
+  }
+  return ChecksumAlgorithm::Crc64Nvme;
+}
+
+// "verified": the server's value for the object equals ours; "sent": every request carried ours (S3 checked each)
+// and the server named none for the whole; "mismatch"; "off".
+std::string checksum_result(const UploadResult& r) {
+  if (r.checksum_algorithm.empty()) return "off";
+  if (r.server_checksum.empty()) return "sent";
+  return r.server_checksum == r.checksum ? "verified" : "mismatch";
+}
+
+nlohmann::json upload_stats(const UploadSummary& s, const Options& o) {
+  const UploadResult& r = s.result;
+  nlohmann::json j;
+  j["source"] = o.local_source == "-" ? "stdin" : o.local_source;
+  j["destination"] = o.upload_to.str();
+  j["bytes"] = s.bytes;
+  j["seconds"] = s.seconds;
+  j["mb_per_s"] = s.seconds > 0 ? static_cast<double>(s.bytes) / s.seconds / 1e6 : 0.0;
+  j["requests"] = s.requests;
+  j["retries"] = s.retries;
+  j["parts"] = r.parts;
+  j["multipart"] = !r.upload_id.empty();
+  j["upload_id"] = r.upload_id.empty() ? nlohmann::json() : nlohmann::json(r.upload_id);
+  j["aborted"] = r.aborted;
+  j["etag"] = r.etag;
+  j["version_id"] = r.version_id.empty() ? nlohmann::json() : nlohmann::json(r.version_id);
+  j["checksum"] = {{"algorithm", r.checksum_algorithm.empty() ? nlohmann::json() : nlohmann::json(r.checksum_algorithm)},
+                   {"value", r.checksum.empty() ? nlohmann::json() : nlohmann::json(r.checksum)},
+                   {"server", r.server_checksum.empty() ? nlohmann::json() : nlohmann::json(r.server_checksum)},
+                   {"result", checksum_result(r)}};
+  return j;
+}
+
+}  // namespace
+
+int run_upload(const Options& o, const Resolved& resolved, Client& client) {
+  const std::string context = o.upload_to.str();
+  UploadJob job;
+  job.spec.target = resolved.source;
+  auto headers = object_headers(o);
+  if (!headers) return report(headers.error(), context);
+  job.spec.object_headers = std::move(*headers);
+  job.spec.sse_c = resolved.sse_c;
+  job.spec.checksum = upload_checksum(o.checksum);
+  job.spec.no_clobber = o.no_clobber;
+  job.spec.concurrency = o.concurrency;
+  job.source = o.local_source;
+  job.part_size = o.chunk_size.value_or(job.part_size);
+  job.expected_size = o.expected_size;
+  job.memory_budget = o.max_memory;
+  job.resume = o.resume;
+  // The journal binds what shapes the object: the same file with other headers is another upload.
+  std::string shape;
+  for (const auto& [name, value] : job.spec.object_headers) shape += name + ": " + value + "\n";
+  if (!job.spec.sse_c.empty()) shape += "sse-c\n";
+  job.options_digest = sha256_hex(shape);
+
+  const RunWorkers run = [progress = progress_mode(o)](const Workers& w) { return supervise(progress, w); };
+  UploadSummary summary;
+  auto result = upload(client, job, run, summary);
+  const int code = result ? 0 : report(result.error(), context);
+  const UploadResult& r = summary.result;
+  if (o.verbose) {
+    log_line(fmt::format("{}: {} bytes in {:.3f} s ({:.1f} MB/s), {} request{}, {} retries, {} part{}",
+                         result ? "done" : "stopped", summary.bytes, summary.seconds,
+                         static_cast<double>(summary.bytes) / std::max(summary.seconds, 1e-9) / 1e6,
+                         summary.requests, summary.requests == 1 ? "" : "s", summary.retries, r.parts,
+                         r.parts == 1 ? "" : "s"));
+  }
+  if (o.print_checksum && result && !r.checksum_algorithm.empty()) {
+    log_line(fmt::format("checksum {} {} {}", r.checksum_algorithm, r.checksum,
+                         r.server_checksum.empty() ? "SENT" : r.server_checksum == r.checksum ? "OK" : "MISMATCH"));
+  }
+  if (o.stats_json) print_json_line(upload_stats(summary, o), code, result ? nullptr : &result.error());
+  return code;
+}
+
+}  // namespace s3fcp

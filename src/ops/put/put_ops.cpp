@@ -1,0 +1,615 @@
+#include "ops/put/put_ops.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "checksum/crc_combine.h"
+#include "util/base64.h"
+#include "util/crypto.h"
+#include "util/log.h"
+#include "util/strings.h"
+
+namespace s3fcp {
+
+namespace {
+
+constexpr size_t kMaxAnswer = 4 << 20;  // an XML answer longer than this is not S3's
+
+bool is_crc(ChecksumAlgorithm a) {
+  return a == ChecksumAlgorithm::Crc64Nvme || a == ChecksumAlgorithm::Crc32c || a == ChecksumAlgorithm::Crc32;
+}
+
+std::string encoded(const std::vector<unsigned char>& digest) { return base64_encode(digest); }
+
+// An answer's own checksum header, compared with ours: a difference is exit 7.
+std::optional<Error> check_echo(const ResponseHead& head, ChecksumAlgorithm algorithm, const std::string& ours,
+                                std::string& server) {
+  if (algorithm == ChecksumAlgorithm::Md5 || ours.empty()) return std::nullopt;
+  const auto echoed = head.find(checksum_header_name(algorithm));
+  if (!echoed) return std::nullopt;
+  server = std::string(*echoed);
+  if (auto same = verify(ExpectedChecksum{algorithm, server}, ours); !same) {
+    Error e = same.error();
+    e.message = "the server stored other bytes than we sent: " + e.message;
+    return e;
+  }
+  return std::nullopt;
+}
+
+Error retryable(std::string message) {
+  Error e{ErrorKind::Network, std::move(message)};
+  e.retryable = true;
+  return e;
+}
+
+Error conditional_failure(const Error& error, const Target& target) {
+  if (error.http_status == 412) {
+    Error e{ErrorKind::Exists, fmt::format("s3://{}/{} exists: nothing was written (--no-clobber)", target.bucket,
+                                           target.key), 412};
+    e.s3_code = error.s3_code;
+    e.request_id = error.request_id;
+    return e;
+  }
+  if (error.http_status == 409 && error.s3_code == "ConditionalRequestConflict") {
+    Error e = error;
+    e.kind = ErrorKind::Exists;
+    e.message = "another write to the same key raced this one (ConditionalRequestConflict): nothing was written";
+    return e;
+  }
+  return error;
+}
+
+}  // namespace
+
+HeaderList body_checksum_headers(ChecksumAlgorithm algorithm, const std::vector<unsigned char>& digest) {
+  if (digest.empty()) return {};
+  if (algorithm == ChecksumAlgorithm::Md5) return {{"Content-MD5", encoded(digest)}};
+  return {{std::string(checksum_header_name(algorithm)), encoded(digest)}};
+}
+
+// --- PutObject -----------------------------------------------------------------------------------------------------
+
+PutObject::PutObject(UploadSpec spec, UploadSource& source, PutState& state)
+    : m_spec(std::move(spec)), m_source(source), m_state(state) {}
+
+std::optional<Request> PutObject::next_request(OpContext& ctx) {
+  if (m_done || m_in_flight || m_state.stop.stopping()) return std::nullopt;
+  if (!m_part) m_part = m_source.take();
+  if (!m_part) return std::nullopt;
+  if (m_waiting) {
+    auto ready = m_retries.pop_ready(ctx.now(), [](const Task&, const Task&) { return false; });
+    if (!ready) return std::nullopt;
+    m_task = *ready;
+    m_waiting = false;
+  }
+  Request r;
+  r.method = Method::Put;
+  r.role = Role::Put;
+  r.target = m_spec.target;
+  r.headers = m_spec.object_headers;
+  r.headers.insert(r.headers.end(), m_spec.sse_c.begin(), m_spec.sse_c.end());
+  if (m_spec.checksum) {
+    const HeaderList sum = body_checksum_headers(*m_spec.checksum, m_part->digest);
+    r.headers.insert(r.headers.end(), sum.begin(), sum.end());
+  }
+  if (m_spec.no_clobber) r.headers.emplace_back("If-None-Match", "*");
+  r.streamed_size = m_part->range.size();
+  r.note = fmt::format("({} bytes){}", m_part->range.size(),
+                       m_task.attempts > 0 ? fmt::format(" (retry {})", m_task.attempts) : "");
+  m_in_flight = true;
+  m_state.progress.requests.fetch_add(1, std::memory_order_relaxed);
+  return r;
+}
+
+Result<size_t> PutObject::read_body(Attempt&, uint64_t offset, std::span<std::byte> out) {
+  return m_source.read(*m_part, offset, out);
+}
+
+void PutObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
+  m_in_flight = false;
+  if (outcome.ok()) {
+    UploadResult result;
+    result.etag = a.head().etag;
+    result.version_id = std::string(a.head().find("x-amz-version-id").value_or(""));
+    result.parts = 1;
+    if (m_spec.checksum) {
+      result.checksum_algorithm = checksum_algorithm_name(*m_spec.checksum);
+      result.checksum = *m_spec.checksum == ChecksumAlgorithm::Md5 ? hex_lower(m_part->digest) : encoded(m_part->digest);
+      if (auto bad = check_echo(a.head(), *m_spec.checksum, result.checksum, result.server_checksum)) {
+        m_state.set_result(result);
+        m_done = true;
+        return m_state.stop.fail(*bad);
+      }
+    }
+    m_state.progress.uploaded.store(m_part->range.size(), std::memory_order_relaxed);
+    m_state.set_result(std::move(result));
+    m_done = true;
+    return;
+  }
+  Error error = conditional_failure(*outcome.error, m_spec.target);
+  if (!m_retries.push(m_task, error, false, ctx.retry_policy(), ctx.now(), ctx.jitter(),
+                      parse_retry_after(a.head().retry_after, std::chrono::system_clock::now()))) {
+    m_done = true;
+    return m_state.stop.fail(give_up(std::move(error), "the PUT", m_task.attempts));
+  }
+  m_waiting = true;
+  m_state.progress.retries.fetch_add(1, std::memory_order_relaxed);
+}
+
+// --- MultipartUpload -----------------------------------------------------------------------------------------------
+
+MultipartUpload::MultipartUpload(UploadSpec spec, UploadSource& source, PutState& state, std::optional<Resume> resume,
+                                 Hooks hooks)
+    : m_spec(std::move(spec)), m_source(source), m_state(state), m_hooks(std::move(hooks)), m_resume(std::move(resume)) {}
+
+void MultipartUpload::start(OpContext& ctx) {
+  m_verbose = ctx.verbose();
+  m_concurrency = m_spec.concurrency != 0 ? m_spec.concurrency : ctx.budget();
+  if (m_resume) {
+    m_upload_id = m_resume->upload_id;
+    m_phase = Phase::Listing;
+  }
+}
+
+Request MultipartUpload::request(Method method, Role role, HeaderList query, std::string note) const {
+  Request r;
+  r.method = method;
+  r.role = role;
+  r.target = m_spec.target;
+  r.query = std::move(query);
+  r.tag = kStepTag;
+  r.note = std::move(note);
+  return r;
+}
+
+Request MultipartUpload::part_request(const Part& part) const {
+  Request r = request(Method::Put, Role::Put,
+                      {{"partNumber", std::to_string(part.source.number)}, {"uploadId", m_upload_id}},
+                      fmt::format("part {} ({} bytes){}", part.source.number, part.source.range.size(),
+                                  part.task.attempts > 0 ? fmt::format(" (retry {})", part.task.attempts) : ""));
+  r.tag = part.source.number;
+  r.headers = m_spec.sse_c;
+  if (m_spec.checksum) {
+    const HeaderList sum = body_checksum_headers(*m_spec.checksum, part.source.digest);
+    r.headers.insert(r.headers.end(), sum.begin(), sum.end());
+  }
+  r.streamed_size = part.source.range.size();
+  return r;
+}
+
+std::string MultipartUpload::object_checksum() const {
+  if (!m_spec.checksum || *m_spec.checksum == ChecksumAlgorithm::Md5) return {};
+  const ChecksumAlgorithm a = *m_spec.checksum;
+  if (is_crc(a)) {
+    CrcCombiner combined(a);
+    for (const auto& [number, part] : m_parts) {
+      combined.append(*crc_from_base64(a, encoded(part.source.digest)), part.source.range.size());
+    }
+    return crc_to_base64(a, combined.value());
+  }
+  // SHA-1 / SHA-256: S3's composite value, the digest of the parts' digests and "-N".
+  Checksummer composite(a);
+  for (const auto& [number, part] : m_parts) composite.update(std::as_bytes(std::span(part.source.digest)));
+  return composite.finish_base64() + "-" + std::to_string(m_parts.size());
+}
+
+Result<std::string> MultipartUpload::complete_body() const {
+  std::vector<CompletedPart> parts;
+  parts.reserve(m_parts.size());
+  for (const auto& [number, part] : m_parts) {
+    CompletedPart c{number, part.etag, std::nullopt};
+    if (m_spec.checksum && *m_spec.checksum != ChecksumAlgorithm::Md5 && !part.source.digest.empty()) {
+      c.checksum = ExpectedChecksum{*m_spec.checksum, encoded(part.source.digest)};
+    }
+    parts.push_back(std::move(c));
+  }
+  return build_complete_multipart_upload(parts);
+}
+
+std::optional<Clock::time_point> MultipartUpload::wake_at() const {
+  const auto parts = m_part_retries.next_at();
+  const auto step = m_step_retries.next_at();
+  if (!parts) return step;
+  if (!step) return parts;
+  return std::min(*parts, *step);
+}
+
+std::optional<Request> MultipartUpload::next_request(OpContext& ctx) {
+  if (m_phase == Phase::Done) return std::nullopt;
+  if (m_phase != Phase::Uploading) return step_request(ctx);
+  if (m_parts_in_flight >= m_concurrency) return std::nullopt;
+  Part* part = nullptr;
+  if (auto task = m_part_retries.pop_ready(ctx.now(), [](const PartTask& x, const PartTask& y) {
+        return x.number < y.number;
+      })) {
+    part = &m_parts[task->number];
+    part->task = *task;
+  } else {
+    while (auto source = m_source.take()) {
+      Part& p = m_parts[source->number];
+      p.source = std::move(*source);
+      p.task.number = p.source.number;
+      if (m_resume) {
+        // S3 has this part from the interrupted run: keep it when it is the same bytes (size and checksum).
+        const auto it = m_resume->parts.find(p.source.number);
+        if (it != m_resume->parts.end() && it->second.size == p.source.range.size() && m_spec.checksum &&
+            it->second.checksum && it->second.checksum->value == encoded(p.source.digest)) {
+          p.etag = it->second.etag;
+          p.done = true;
+          m_state.progress.uploaded.fetch_add(p.source.range.size(), std::memory_order_relaxed);
+          m_source.release(p.source.number);
+          continue;
+        }
+      }
+      part = &p;
+      break;
+    }
+  }
+  if (part == nullptr) return std::nullopt;
+  part->in_flight = true;
+  ++m_parts_in_flight;
+  m_state.progress.requests.fetch_add(1, std::memory_order_relaxed);
+  return part_request(*part);
+}
+
+std::optional<Request> MultipartUpload::step_request(OpContext& ctx) {
+  if (m_step_in_flight) return std::nullopt;
+  if (m_step_waiting) {
+    auto ready = m_step_retries.pop_ready(ctx.now(), [](const Step&, const Step&) { return false; });
+    if (!ready) return std::nullopt;
+    m_step = *ready;
+    m_step_waiting = false;
+  }
+  Request r;
+  switch (m_phase) {
+    case Phase::Creating: {
+      r = request(Method::Post, Role::Post, {{"uploads", ""}}, "(create multipart upload)");
+      r.headers = m_spec.object_headers;
+      r.headers.insert(r.headers.end(), m_spec.sse_c.begin(), m_spec.sse_c.end());
+      if (m_spec.checksum && *m_spec.checksum != ChecksumAlgorithm::Md5) {
+        r.headers.emplace_back("x-amz-checksum-algorithm", std::string(checksum_algorithm_name(*m_spec.checksum)));
+        r.headers.emplace_back("x-amz-checksum-type", is_crc(*m_spec.checksum) ? "FULL_OBJECT" : "COMPOSITE");
+      }
+      break;
+    }
+    case Phase::Listing:
+      r = request(Method::Get, Role::List,
+                  {{"uploadId", m_upload_id}, {"max-parts", "1000"},
+                   {"part-number-marker", std::to_string(m_list_marker)}},
+                  "(list parts)");
+      r.headers = m_spec.sse_c;
+      break;
+    case Phase::Completing: {
+      auto body = complete_body();
+      if (!body) {
+        fail(ctx, body.error());
+        return std::nullopt;
+      }
+      r = request(Method::Post, Role::Post, {{"uploadId", m_upload_id}},
+                  fmt::format("(complete multipart upload, {} parts)", m_parts.size()));
+      r.headers = m_spec.sse_c;
+      r.headers.emplace_back("Content-Type", "application/xml");
+      if (m_spec.checksum && is_crc(*m_spec.checksum)) {
+        r.headers.emplace_back(std::string(checksum_header_name(*m_spec.checksum)), object_checksum());
+        r.headers.emplace_back("x-amz-checksum-type", "FULL_OBJECT");
+      }
+      if (m_spec.no_clobber) r.headers.emplace_back("If-None-Match", "*");
+      r.body = std::move(*body);
+      ++m_complete_attempts;
+      break;
+    }
+    case Phase::Verifying:
+      r = request(Method::Head, Role::Head, {}, "(did the complete happen?)");
+      r.headers = m_spec.sse_c;
+      r.headers.emplace_back("x-amz-checksum-mode", "ENABLED");
+      break;
+    case Phase::Aborting:
+      r = request(Method::Delete, Role::Delete, {{"uploadId", m_upload_id}}, "(abort multipart upload)");
+      break;
+    default:
+      return std::nullopt;
+  }
+  m_step_in_flight = true;
+  m_body.clear();
+  m_state.progress.requests.fetch_add(1, std::memory_order_relaxed);
+  return r;
+}
+
+size_t MultipartUpload::on_body(OpContext&, Attempt& a, std::span<const std::byte> data) {
+  if (a.tag() == kStepTag && m_body.size() + data.size() <= kMaxAnswer) {
+    m_body.append(reinterpret_cast<const char*>(data.data()), data.size());
+  }
+  return data.size();
+}
+
+Result<size_t> MultipartUpload::read_body(Attempt& a, uint64_t offset, std::span<std::byte> out) {
+  return m_source.read(m_parts[static_cast<uint32_t>(a.tag())].source, offset, out);
+}
+
+void MultipartUpload::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
+  if (a.tag() == kStepTag) return on_step_done(ctx, a, outcome);
+  on_part_done(ctx, a, outcome);
+}
+
+void MultipartUpload::on_part_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
+  Part& part = m_parts[static_cast<uint32_t>(a.tag())];
+  part.in_flight = false;
+  --m_parts_in_flight;
+  if (m_phase != Phase::Uploading) return;
+  std::optional<Error> error = outcome.error;
+  if (!error && a.head().etag.empty()) error = retryable(fmt::format("no ETag in the answer to part {}", part.source.number));
+  if (!error && m_spec.checksum) {
+    std::string server;
+    const std::string ours = encoded(part.source.digest);
+    if (auto bad = check_echo(a.head(), *m_spec.checksum, ours, server)) error = bad;
+  }
+  if (error) {
+    if (error->s3_code == "NoSuchUpload") {
+      error->message = fmt::format("the multipart upload {} no longer exists (aborted elsewhere, or by a lifecycle "
+                                   "rule): {}", m_upload_id, error->message);
+      return fail(ctx, std::move(*error));
+    }
+    const auto retry_after = parse_retry_after(a.head().retry_after, std::chrono::system_clock::now());
+    if (!m_part_retries.push(part.task, *error, false, ctx.retry_policy(), ctx.now(), ctx.jitter(), retry_after)) {
+      return fail(ctx, give_up(std::move(*error), fmt::format("part {}", part.source.number), part.task.attempts));
+    }
+    m_state.progress.retries.fetch_add(1, std::memory_order_relaxed);
+    if (m_verbose) log_line(fmt::format("< part {} failed: {}", part.source.number, error->message));
+    return;
+  }
+  part.etag = a.head().etag;
+  part.done = true;
+  m_state.progress.uploaded.fetch_add(part.source.range.size(), std::memory_order_relaxed);
+  m_source.release(part.source.number);
+}
+
+bool MultipartUpload::retry_step(OpContext& ctx, const Error& error, const Attempt& a) {
+  if (!m_step_retries.push(m_step, error, false, ctx.retry_policy(), ctx.now(), ctx.jitter(),
+                           parse_retry_after(a.head().retry_after, std::chrono::system_clock::now()))) {
+    return false;
+  }
+  m_step_waiting = true;
+  m_state.progress.retries.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void MultipartUpload::on_step_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
+  m_step_in_flight = false;
+  const std::string_view what = m_phase == Phase::Creating    ? "CreateMultipartUpload"
+                                : m_phase == Phase::Listing   ? "ListParts"
+                                : m_phase == Phase::Completing ? "CompleteMultipartUpload"
+                                : m_phase == Phase::Verifying ? "the HEAD after CompleteMultipartUpload"
+                                                              : "AbortMultipartUpload";
+  std::optional<Error> error = outcome.error;
+  switch (m_phase) {
+    case Phase::Creating: {
+      Result<std::string> id = error ? Result<std::string>(std::unexpected(*error))
+                                     : parse_create_multipart_upload(m_body, a.head().request_id);
+      if (!id) {
+        if (m_abort_requested || !retry_step(ctx, id.error(), a)) {
+          m_error = m_error ? m_error : std::optional(give_up(id.error(), what, m_step.attempts));
+          m_state.stop.fail(*m_error);
+          return end(false);
+        }
+        return;
+      }
+      m_upload_id = std::move(*id);
+      m_step = Step{};
+      if (m_hooks.created) m_hooks.created(m_upload_id);
+      if (m_verbose) log_line(fmt::format("< multipart upload {}", m_upload_id));
+      if (m_abort_requested) return begin_abort(ctx);
+      m_phase = Phase::Uploading;
+      return;
+    }
+    case Phase::Listing: {
+      Result<ListPartsPage> page = error ? Result<ListPartsPage>(std::unexpected(*error))
+                                         : parse_list_parts(m_body, a.head().request_id);
+      if (!page) {
+        Error e = page.error();
+        if (e.s3_code == "NoSuchUpload") {
+          e.message = fmt::format("cannot continue: the interrupted multipart upload {} no longer exists (aborted, or "
+                                  "completed meanwhile); rerun without --continue", m_upload_id);
+          e.kind = ErrorKind::Usage;
+          m_upload_id.clear();  // nothing of ours to abort
+          m_error = e;
+          m_state.stop.fail(e);
+          return end(false);
+        }
+        if (!retry_step(ctx, e, a)) fail(ctx, give_up(std::move(e), what, m_step.attempts));
+        return;
+      }
+      for (auto& p : page->parts) m_resume->parts[p.number] = std::move(p);
+      m_step = Step{};
+      if (page->truncated && page->next_part_number_marker > m_list_marker) {
+        m_list_marker = page->next_part_number_marker;
+        return;
+      }
+      if (m_verbose) log_line(fmt::format("< {} parts of {} already uploaded", m_resume->parts.size(), m_upload_id));
+      m_phase = Phase::Uploading;
+      return;
+    }
+    case Phase::Completing: {
+      Result<CompletedUpload> done = error ? Result<CompletedUpload>(std::unexpected(*error))
+                                           : parse_complete_multipart_upload(m_body, a.head().request_id);
+      if (done) return finish_completed(*done, a);
+      Error e = conditional_failure(done.error(), m_spec.target);
+      if (e.s3_code == "NoSuchUpload" && m_complete_attempts > 1) {
+        m_phase = Phase::Verifying;  // an earlier attempt may have completed it: look before saying it failed
+        m_step = Step{};
+        return;
+      }
+      if (e.s3_code == "NoSuchUpload") {
+        e.message = fmt::format("the multipart upload {} no longer exists (aborted elsewhere, or by a lifecycle rule)",
+                                m_upload_id);
+      }
+      if (!e.retryable || m_abort_requested || !retry_step(ctx, e, a)) {
+        fail(ctx, give_up(std::move(e), what, m_step.attempts));
+      }
+      return;
+    }
+    case Phase::Verifying: {
+      const std::string suffix = "-" + std::to_string(m_parts.size()) + "\"";
+      const std::string ours = object_checksum();
+      std::string server;
+      const bool ours_there = error || !m_spec.checksum ? false
+                              : !check_echo(a.head(), *m_spec.checksum, ours, server).has_value();
+      if (!error && a.head().etag.ends_with(suffix) && (ours.empty() || ours_there)) {
+        CompletedUpload done;
+        done.etag = a.head().etag;
+        return finish_completed(done, a);
+      }
+      if (error && error->retryable && retry_step(ctx, *error, a)) return;
+      Error e{ErrorKind::NotFound,
+              fmt::format("the multipart upload {} no longer exists and the object is not ours: "
+                          "CompleteMultipartUpload failed", m_upload_id), 404};
+      e.s3_code = "NoSuchUpload";
+      m_upload_id.clear();
+      m_error = e;
+      m_state.stop.fail(e);
+      return end(false);
+    }
+    case Phase::Aborting: {
+      if (!error || error->s3_code == "NoSuchUpload" || error->http_status == 404) return end(true);
+      if (retry_step(ctx, *error, a)) return;
+      if (m_verbose) log_line(fmt::format("< abort failed: {}", error->message));
+      UploadResult r = m_state.result();
+      r.upload_id = m_upload_id;
+      r.abort_failed = true;
+      m_state.set_result(r);
+      if (m_error) {
+        m_error->message += fmt::format("; the multipart upload {} could not be aborted ({}): its parts remain until "
+                                        "aborted (aws s3api abort-multipart-upload --upload-id ...)",
+                                        m_upload_id, error->message);
+      }
+      return end(false);
+    }
+    default:
+      return;
+  }
+}
+
+void MultipartUpload::finish_completed(const CompletedUpload& done, const Attempt& a) {
+  UploadResult result;
+  result.etag = done.etag.empty() ? a.head().etag : done.etag;
+  result.version_id = std::string(a.head().find("x-amz-version-id").value_or(""));
+  result.upload_id = m_upload_id;
+  result.parts = static_cast<uint32_t>(m_parts.size());
+  std::optional<Error> bad;
+  if (m_spec.checksum && *m_spec.checksum != ChecksumAlgorithm::Md5) {
+    result.checksum_algorithm = checksum_algorithm_name(*m_spec.checksum);
+    result.checksum = object_checksum();
+    if (done.checksum && done.checksum->algorithm == *m_spec.checksum) {
+      result.server_checksum = done.checksum->value;
+      if (result.server_checksum != result.checksum) {
+        bad = Error{ErrorKind::Checksum,
+                    fmt::format("the server stored other bytes than we sent: {} expected {}, it says {}",
+                                result.checksum_algorithm, result.checksum, result.server_checksum)};
+      }
+    }
+  }
+  m_state.set_result(std::move(result));
+  if (bad) m_state.stop.fail(*bad);
+  if (m_hooks.ended) m_hooks.ended();
+  m_phase = Phase::Done;
+}
+
+void MultipartUpload::fail(OpContext& ctx, Error error) {
+  if (!m_error) m_error = std::move(error);
+  m_state.stop.fail(*m_error);
+  begin_abort(ctx);
+}
+
+void MultipartUpload::stop(const Error& why) { m_state.stop.fail(why); }
+
+void MultipartUpload::tick(OpContext& ctx) {
+  if (m_phase == Phase::Done || m_phase == Phase::Aborting) return;
+  if (m_state.stop.stopping()) {
+    if (!m_error) m_error = m_state.stop.error();
+    return begin_abort(ctx);
+  }
+  if (m_phase == Phase::Uploading && m_parts_in_flight == 0 && m_part_retries.empty() && m_source.exhausted() &&
+      std::ranges::all_of(m_parts, [](const auto& p) { return p.second.done; })) {
+    if (m_parts.empty()) {  // cannot happen (a source hands out at least one part); never complete nothing
+      return fail(ctx, Error{ErrorKind::Other, "internal error: a multipart upload without parts"});
+    }
+    if (m_hooks.before_complete) {
+      if (auto ok = m_hooks.before_complete(); !ok) return fail(ctx, ok.error());
+    }
+    m_phase = Phase::Completing;
+    m_step = Step{};
+  }
+}
+
+// Stops sending parts and sends AbortMultipartUpload. A CreateMultipartUpload still out is waited for (it may
+// create an upload that must then be aborted); so is a CompleteMultipartUpload (it may have completed).
+void MultipartUpload::begin_abort(OpContext& ctx) {
+  if (m_phase == Phase::Done || m_phase == Phase::Aborting) return;
+  m_source.stop();
+  for (auto& [number, part] : m_parts) {
+    if (part.in_flight) {
+      ctx.cancel(*this, number);
+      part.in_flight = false;
+    }
+  }
+  m_parts_in_flight = 0;
+  if (m_step_in_flight && (m_phase == Phase::Creating || m_phase == Phase::Completing)) {
+    m_abort_requested = true;
+    return;
+  }
+  if (m_step_in_flight) ctx.cancel(*this, kStepTag);
+  m_step_in_flight = false;
+  if (m_upload_id.empty()) return end(false);
+  m_phase = Phase::Aborting;
+  m_step = Step{};
+  m_step_waiting = false;
+}
+
+void MultipartUpload::end(bool aborted) {
+  if (aborted) {
+    UploadResult r = m_state.result();
+    r.upload_id = m_upload_id;
+    r.aborted = true;
+    m_state.set_result(r);
+    if (m_verbose) log_line(fmt::format("< aborted multipart upload {}", m_upload_id));
+  }
+  if (m_hooks.ended && (aborted || m_upload_id.empty())) m_hooks.ended();
+  m_phase = Phase::Done;
+}
+
+// --- AbortUpload ---------------------------------------------------------------------------------------------------
+
+std::optional<Request> AbortUpload::next_request(OpContext& ctx) {
+  if (m_done || m_in_flight) return std::nullopt;
+  if (m_waiting) {
+    auto ready = m_retries.pop_ready(ctx.now(), [](const Task&, const Task&) { return false; });
+    if (!ready) return std::nullopt;
+    m_task = *ready;
+    m_waiting = false;
+  }
+  Request r;
+  r.method = Method::Delete;
+  r.role = Role::Delete;
+  r.target = m_target;
+  r.query = {{"uploadId", m_upload_id}};
+  r.note = "(abort the interrupted multipart upload)";
+  m_in_flight = true;
+  return r;
+}
+
+void AbortUpload::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
+  m_in_flight = false;
+  if (outcome.ok() || outcome.error->s3_code == "NoSuchUpload" || outcome.error->http_status == 404) {
+    m_done = true;
+    return;
+  }
+  if (m_retries.push(m_task, *outcome.error, false, ctx.retry_policy(), ctx.now(), ctx.jitter(),
+                     parse_retry_after(a.head().retry_after, std::chrono::system_clock::now()))) {
+    m_waiting = true;
+    return;
+  }
+  m_error = give_up(*outcome.error, "AbortMultipartUpload", m_task.attempts);
+  m_done = true;
+}
+
+}  // namespace s3fcp

@@ -1,0 +1,43 @@
+// One upload, start to finish: a file or stdin to one object. The source's producer thread prepares parts; a
+// controller decides between one PutObject (the whole fits in the first part) and a multipart upload and runs the
+// operation on the shared client; the caller's runner runs both threads (the CLI: with signals and a progress bar).
+// A multipart upload of a file keeps a journal (ops/put/upload_journal.h) while it runs, so that one that was killed
+// can be finished with --continue.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "client/client.h"
+#include "ops/put/put_ops.h"
+#include "util/error.h"
+#include "util/workers.h"
+
+namespace s3fcp {
+
+struct UploadJob {
+  UploadSpec spec;
+  std::string source;                    // a file's path, or "-" for stdin
+  int stdin_fd = 0;                      // what "-" reads
+  // 8 MiB parts: above S3's 5 MiB minimum, few enough requests to hide a 30 ms latency at 90 MB/s per connection.
+  uint64_t part_size = 8ull << 20;       // also the multipart threshold: anything that fits in one part is one PUT
+  std::optional<uint64_t> expected_size; // a stream's size, stated up front: its parts are sized to fit
+  uint64_t memory_budget = 0;            // a stream's part buffers; 0: (concurrency + 2) x part size
+  bool resume = false;                   // --continue (a file's multipart upload)
+  std::string options_digest;            // what else shapes the object, binding the journal
+};
+
+struct UploadSummary {
+  uint64_t bytes = 0;  // the object's size, when known
+  double seconds = 0;
+  uint64_t requests = 0;
+  uint64_t retries = 0;
+  UploadResult result;
+};
+
+// Fills `summary` whether or not the upload succeeds.
+Result<void> upload(Client& client, const UploadJob& job, const RunWorkers& run, UploadSummary& summary);
+
+}  // namespace s3fcp
