@@ -178,6 +178,35 @@ PartialPaths partial_paths(const std::string& target) {
   return {dir + "." + name + ".s3fcp-partial", dir + "." + name + ".s3fcp-journal"};
 }
 
+std::optional<Error> download_into(Client& client, const Target& target, GetOptions get, int fd, const std::string& name,
+                                   FileStore::Hooks hooks, const std::vector<bool>* preset, GetState& state,
+                                   const RunWorkers& run, uint64_t& done_bytes) {
+  // Slots bound the chunks in flight or finished out of order behind a slow one, not memory (no buffers here).
+  const auto slots = static_cast<uint32_t>(std::clamp<uint64_t>(4ull * get.concurrency, 8, 4096));
+  FileStore store(fd, name, slots, get.chunk_size, state.stop, std::move(hooks));
+  if (preset != nullptr) store.preset_done(*preset);
+  state.stop.add_waker([&] { client.wakeup(); });
+  state.stop.add_waker([&] { store.close(); });
+  auto op = std::make_shared<RangedGet>(target, std::move(get), store, state);
+  client.submit(op);
+
+  Workers workers;
+  workers.threads = {[&] { op->wait(); }, [&] { run_verifier(fd, store, state); }};
+  workers.done_bytes = [&] { return store.preset_bytes() + state.progress.received.load(std::memory_order_relaxed); };
+  workers.total_bytes = [&] { return state.progress.total.load(std::memory_order_relaxed); };
+  workers.stop = &state.stop;
+  auto ran = run(workers);
+  if (!ran) {
+    state.stop.fail(ran.error());
+    op->wait();
+  }
+  state.progress.written.store(state.progress.received.load());  // this run's bytes, for --stats and -v
+  done_bytes = store.done_bytes();
+  std::optional<Error> error = state.stop.error();
+  if (!error && !store.complete()) error = Error{ErrorKind::Other, "internal error: the download ended incomplete"};
+  return error;
+}
+
 Result<void> download_to_file(Client& client, const DownloadJob& job, const FileDestination& dest,
                               const RunWorkers& run, DownloadSummary& summary) {
   const auto started = std::chrono::steady_clock::now();
@@ -209,30 +238,11 @@ Result<void> download_to_file(Client& client, const DownloadJob& job, const File
     return {};
   };
   hooks.chunk_done = [&](uint64_t chunk) { return journal ? journal->append_done(chunk) : Result<void>{}; };
-  // Slots bound the chunks in flight or finished out of order behind a slow one, not memory (no buffers here).
-  const auto slots = static_cast<uint32_t>(std::clamp<uint64_t>(4ull * job.get.concurrency, 8, 4096));
-  FileStore store(fd, paths.temp, slots, job.get.chunk_size, state.stop, std::move(hooks));
-  if (resumed) store.preset_done(prepared->resumed->done);
-  state.stop.add_waker([&] { client.wakeup(); });
-  state.stop.add_waker([&] { store.close(); });
-  auto op = std::make_shared<RangedGet>(job.target, std::move(get), store, state);
-  client.submit(op);
-
-  Workers workers;
-  workers.threads = {[&] { op->wait(); }, [&] { run_verifier(fd, store, state); }};
-  workers.done_bytes = [&] { return store.preset_bytes() + state.progress.received.load(std::memory_order_relaxed); };
-  workers.total_bytes = [&] { return state.progress.total.load(std::memory_order_relaxed); };
-  workers.stop = &state.stop;
-  auto ran = run(workers);
-  if (!ran) {
-    state.stop.fail(ran.error());
-    op->wait();
-  }
-  state.progress.written.store(state.progress.received.load());  // this run's bytes, for --stats and -v
+  const std::vector<bool>* preset = resumed ? &prepared->resumed->done : nullptr;
+  uint64_t done_bytes = 0;
+  std::optional<Error> error =
+      download_into(client, job.target, std::move(get), fd, paths.temp, std::move(hooks), preset, state, run, done_bytes);
   summary = summarize(state, started);
-
-  std::optional<Error> error = state.stop.error();
-  if (!error && !store.complete()) error = Error{ErrorKind::Other, "internal error: the download ended incomplete"};
   if (!error) {
     auto placed = put_in_place(paths.temp, *target, dest.force);
     if (placed) {
@@ -251,7 +261,7 @@ Result<void> download_to_file(Client& client, const DownloadJob& job, const File
   if (!permanent(error->kind) && journal) {
     const uint64_t total = state.progress.total.load();
     error->message += fmt::format("; partial download kept ({} of {}), rerun with --continue",
-                                  human_bytes(static_cast<double>(store.done_bytes())),
+                                  human_bytes(static_cast<double>(done_bytes)),
                                   human_bytes(static_cast<double>(total)));
     return fail(std::move(*error));
   }

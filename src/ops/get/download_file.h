@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <string>
 
+#include "io/file_store.h"
 #include "ops/get/download.h"
 #include "util/error.h"
 
@@ -37,6 +38,14 @@ struct PartialPaths {
 PartialPaths partial_paths(const std::string& target);
 
 // Fills `summary` whether or not the download succeeds; summary.bytes counts the bytes fetched by this run.
+// The download of one object into `fd`, an open file the caller owns (a temporary file): a FileStore on it, the
+// RangedGet, the verifier thread. No target name, journal or rename: download_to_file and the many-object runner do
+// those. `preset`: chunks already in the file (resumed). Returns the error that stopped it; `done_bytes` the bytes of
+// the chunks that are in the file.
+std::optional<Error> download_into(Client& client, const Target& target, GetOptions get, int fd, const std::string& name,
+                                   FileStore::Hooks hooks, const std::vector<bool>* preset, GetState& state,
+                                   const RunWorkers& run, uint64_t& done_bytes);
+
 Result<void> download_to_file(Client& client, const DownloadJob& job, const FileDestination& dest,
                               const RunWorkers& run, DownloadSummary& summary);
 
