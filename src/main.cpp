@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   auto resolved = resolve(o);
   if (!resolved) return report(resolved.error(), o.source_display());
   Client client(resolved->client);
+  if (o.mode != Options::Mode::Single) return run_many(o, *resolved, client);
   return o.direction == Options::Direction::Upload ? run_upload(o, *resolved, client)
                                                    : run_download(o, *resolved, client);
 }

@@ -80,19 +80,24 @@ Result<std::vector<std::string>> split_words(std::string_view input) {
   return words;
 }
 
-Result<std::vector<BatchLine>> parse_batch_file(std::string_view text) {
+std::vector<BatchLine> parse_batch_file(std::string_view text) {
   std::vector<BatchLine> out;
   std::string_view raw;
   for (size_t number = 1; next_line(text, raw); ++number) {
     const std::string_view line = trim(raw);  // Go's strings.TrimSpace, ASCII only
     if (line.empty() || line.front() == '#') continue;
     auto words = split_words(line);
-    if (!words) return fail(Error::usage(fmt::format("line {}: {}", number, words.error().message)));
+    if (!words) {
+      out.push_back({number, {}, words.error().message});
+      continue;
+    }
     if (words->empty()) continue;
     if ((*words)[0] != "cp") {
-      return fail(Error::usage(fmt::format("line {}: '{}' is not supported (only cp)", number, (*words)[0])));
+      std::string why = fmt::format("'{}' is not supported (only cp)", (*words)[0]);
+      out.push_back({number, std::move(*words), std::move(why)});
+      continue;
     }
-    out.push_back({number, std::move(*words)});
+    out.push_back({number, std::move(*words), {}});
   }
   return out;
 }

@@ -14,7 +14,7 @@
 //   - an unclosed quote or a trailing backslash is an error.
 // Differences from s5cmd: line numbers count from 1 (s5cmd's messages count from 0), and the trim is ASCII
 // whitespace only (Go's also trims U+0085 and U+00A0, which a key may end with). The first word is the
-// operation: only `cp` is supported; any other, `run` included, is an error naming the line.
+// operation: only `cp` is supported; any other, `run` included, makes that line an error.
 //
 // --files-from: one key (or local path) a line, taken literally — no quoting, no comments (a key may start
 // with '#'), leading and trailing spaces kept —; a CR before the LF is dropped; lines of only spaces and tabs
@@ -33,14 +33,16 @@ namespace s3fcp {
 struct BatchLine {
   size_t line = 0;                 // 1-based
   std::vector<std::string> words;  // words[0] is the operation, "cp"
+  std::string error;               // why the line cannot run (bad quoting, another operation); empty when it can
   bool operator==(const BatchLine&) const = default;
 };
 
 // go-shellquote's Split. Usage error ("unterminated single-quoted string", ...) on bad quoting.
 Result<std::vector<std::string>> split_words(std::string_view line);
 
-// Every operation of a run file. Usage errors start with "line N: ".
-Result<std::vector<BatchLine>> parse_batch_file(std::string_view text);
+// Every operation of a run file, in order. A line that cannot run is still listed, with its `error`: one bad line
+// fails that line, not the file.
+std::vector<BatchLine> parse_batch_file(std::string_view text);
 
 struct ListedName {
   size_t line = 0;  // 1-based

@@ -13,6 +13,7 @@
 #include "ops/get/ranged_get.h"
 #include "s3/endpoint.h"
 #include "s3/s3_uri.h"
+#include "batch/shard.h"
 #include "util/error.h"
 
 namespace s3fcp {
@@ -54,6 +55,19 @@ struct Options {
   std::string ca_bundle;
   std::string request_payer;  // "requester" or empty
   std::string sse_c_key;      // the raw 32-byte SSE-C key, or empty; never printed
+
+  // Many objects: -r, --files-from, --manifest, `s3fcp run FILE`.
+  enum class Mode { Single, Recursive, FilesFrom, Manifest, Run };
+  Mode mode = Mode::Single;
+  std::string list_file;  // --files-from, --manifest or run's FILE ("-" for stdin)
+  S3Uri remote;           // the S3 side of a many-object copy: bucket and prefix
+  std::string local_dir;  // its local side: the directory
+  std::vector<std::string> include, exclude;
+  std::optional<Shard> shard;
+  bool dry_run = false;
+  bool skip_existing = false;
+  bool concurrency_given = false;  // -c was given (a many-object copy has a larger default)
+  std::vector<std::string> run_words;  // run's options as typed: every line of the file is parsed with them first
 
   // Uploads only.
   bool no_clobber = false;                 // If-None-Match: *

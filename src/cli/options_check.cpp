@@ -4,6 +4,7 @@
 
 #include "cli/parse_size.h"
 #include "s3/endpoint.h"
+#include "s3/s3_uri.h"
 
 namespace s3fcp {
 
@@ -96,10 +97,57 @@ Result<void> classify_operands(const std::string& source, Options& o) {
   return {};
 }
 
+Result<void> classify_many(const std::string& source, bool recursive, const std::string& files_from,
+                           const std::string& manifest, const std::string& shard, Options& o) {
+  const int modes = recursive + !files_from.empty() + !manifest.empty() + (o.mode == Options::Mode::Run);
+  if (modes > 1) return fail(Error::usage("give one of -r, --files-from, --manifest and run"));
+  if (!shard.empty()) {
+    auto parsed = parse_shard(shard);
+    if (!parsed) return fail(parsed.error());
+    o.shard = *parsed;
+  }
+  if (o.range || !o.version_id.empty() || o.force || o.resume) {
+    return fail(Error::usage("--range, --version-id, --force and --continue apply to one object (a run line may "
+                             "carry --version-id)"));
+  }
+  if (o.mode == Options::Mode::Run) {
+    if (o.destination != "-") return fail(Error::usage("run takes one FILE of operations (- for stdin)"));
+    o.list_file = source;
+    return {};
+  }
+  if (!manifest.empty()) {
+    o.mode = Options::Mode::Manifest;
+    o.list_file = manifest;
+    o.direction = Options::Direction::Download;
+    if (o.destination != "-") return fail(Error::usage("--manifest takes one operand: the directory (DIR)"));
+    if (source.starts_with("s3://")) return fail(Error::usage("--manifest names the objects: give only DIR"));
+    o.local_dir = source;
+    return {};
+  }
+  o.mode = recursive ? Options::Mode::Recursive : Options::Mode::FilesFrom;
+  o.list_file = files_from;
+  const std::string& dest = o.destination;
+  if (dest == "-") return fail(Error::usage("a many-object copy needs SOURCE and DEST (one s3://bucket/prefix/, one DIR)"));
+  const bool down = source.starts_with("s3://"), up = dest.starts_with("s3://");
+  if (down == up) {
+    return fail(Error::usage("one of SOURCE and DEST must be s3://bucket/prefix/ and the other a local directory"));
+  }
+  auto remote = parse_s3_prefix(down ? source : dest);
+  if (!remote) return fail(remote.error());
+  o.remote = std::move(*remote);
+  o.local_dir = down ? dest : source;
+  o.direction = down ? Options::Direction::Download : Options::Direction::Upload;
+  if (o.local_dir == "-") return fail(Error::usage("a many-object copy needs a directory, not stdin or stdout"));
+  return {};
+}
+
 Result<void> check_direction_options(Options& o, const std::string& expected_size,
                                      const std::vector<std::string>& metadata, const std::string& tagging,
                                      const std::string& range, const std::string& max_memory) {
-  if (o.direction == Options::Direction::Download) {
+  if (o.mode != Options::Mode::Single && !range.empty()) {
+    return fail(Error::usage("--range applies to one object"));
+  }
+  if (o.direction == Options::Direction::Download && o.mode != Options::Mode::Run) {
     const std::pair<bool, std::string_view> upload_only[] = {
         {o.no_clobber, "--no-clobber"},          {!expected_size.empty(), "--expected-size"},
         {!o.content_type.empty(), "--content-type"}, {!o.cache_control.empty(), "--cache-control"},
@@ -116,7 +164,7 @@ Result<void> check_direction_options(Options& o, const std::string& expected_siz
       {!o.version_id.empty(), "--version-id"}, {!range.empty(), "--range"}, {o.window != 0, "--window"},
       {!o.hedge, "--no-hedge"}};
   for (const auto& [given, name] : download_only) {
-    if (given) return fail(applies_to(name, "downloads"));
+    if (given && o.mode != Options::Mode::Run) return fail(applies_to(name, "downloads"));
   }
   if (!expected_size.empty()) {
     if (o.local_source != "-") return fail(Error::usage("--expected-size applies to an upload from stdin"));

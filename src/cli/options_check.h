@@ -14,6 +14,11 @@ namespace s3fcp {
 // an upload destination without a key, --continue with stdin.
 Result<void> classify_operands(const std::string& source, Options& o);
 
+// The operands of a many-object copy: `-r s3://b/p/ DIR`, `-r DIR s3://b/p/`, `--files-from F SOURCE DEST`,
+// `--manifest F DIR`, `run FILE`. Sets o.mode, o.direction, o.remote, o.local_dir, o.list_file, o.shard.
+Result<void> classify_many(const std::string& source, bool recursive, const std::string& files_from,
+                           const std::string& manifest, const std::string& shard, Options& o);
+
 // Options of the other direction are refused; upload values (sizes, metadata, tags, encryption) parsed into `o`.
 Result<void> check_direction_options(Options& o, const std::string& expected_size,
                                      const std::vector<std::string>& metadata, const std::string& tagging,

@@ -10,16 +10,6 @@
 
 namespace s3fcp {
 
-std::string describe(const Error& e, const std::string& context) {
-  std::string line = e.s3_code.empty() ? e.message : e.s3_code + ": " + e.message;
-  std::vector<std::string> parts;
-  if (!context.empty()) parts.push_back(context);
-  if (e.http_status != 0 && e.kind != ErrorKind::NotFound) parts.push_back(fmt::format("HTTP {}", e.http_status));
-  if (!e.request_id.empty()) parts.push_back("request id " + e.request_id);
-  if (!parts.empty()) line += " (" + fmt::format("{}", fmt::join(parts, ", ")) + ")";
-  return line;
-}
-
 int report(const Error& e, const std::string& context) {
   if (e.kind != ErrorKind::BrokenPipe) log_line(describe(e, context));
   return exit_code(e.kind);

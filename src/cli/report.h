@@ -13,7 +13,6 @@
 
 namespace s3fcp {
 
-std::string describe(const Error& e, const std::string& context);
 // Prints describe() (not for a broken pipe: `| head` is no error to shout about) and returns the exit code.
 int report(const Error& e, const std::string& context);
 // One JSON object on one stderr line, with the exit code and reason added.

@@ -40,7 +40,14 @@ Result<Resolved> resolve(Options& o) {
   }
 
   Resolved out;
-  if (o.direction == Options::Direction::Upload) {
+  if (o.mode != Options::Mode::Single) {
+    // Many objects: the targets come one by one; the bucket named (if any) is checked now.
+    if (!o.remote.bucket.empty()) {
+      if (auto location = resolve_object_location(S3Uri{o.remote.bucket, "k"}, endpoint, ""); !location) {
+        return fail(location.error());
+      }
+    }
+  } else if (o.direction == Options::Direction::Upload) {
     out.source = Target{o.upload_to.bucket, o.upload_to.key, std::nullopt};
     if (auto location = resolve_object_location(o.upload_to, endpoint, ""); !location) return fail(location.error());
   } else if (http_source) {
@@ -55,7 +62,7 @@ Result<Resolved> resolve(Options& o) {
 
   ClientSettings& c = out.client;
   c.endpoint = endpoint;
-  if (!o.no_sign_request && !http_source) {  // an http(s) source is fetched as given, unsigned
+  if (!o.no_sign_request && (!http_source || o.mode != Options::Mode::Single)) {  // an http(s) source is fetched as given, unsigned
     DefaultChainOptions chain_options;
     chain_options.profile = o.profile;
     chain_options.region = endpoint.region;

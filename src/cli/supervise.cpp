@@ -51,7 +51,7 @@ Result<void> supervise(ProgressBar::Mode progress, const Workers& workers) {
       uint64_t count = 0;
       if (::read(done.get(), &count, sizeof count) == static_cast<ssize_t>(sizeof count)) finished += count;
     }
-    bar.update(workers.done_bytes(), workers.total_bytes());
+    bar.update(workers.done_bytes(), workers.total_bytes(), workers.status ? workers.status() : std::string());
   }
   for (auto& t : threads) t.join();
   bar.finish();

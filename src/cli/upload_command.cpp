@@ -9,52 +9,14 @@
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "cli/supervise.h"
-#include "ops/put/content_type.h"
+#include "cli/upload_spec.h"
 #include "ops/put/upload.h"
-#include "s3/object_headers.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
 namespace s3fcp {
 
 namespace {
-
-// What shapes the stored object besides its bytes: PutObject's and CreateMultipartUpload's headers.
-Result<HeaderList> object_headers(const Options& o) {
-  HeaderList h;
-  std::string type = o.content_type;
-  if (type.empty()) {
-    type = o.local_source == "-" ? std::string(kDefaultContentType)
-                                 : std::string(MimeTypes::load().content_type(o.local_source));
-  }
-  h.emplace_back("Content-Type", type);
-  if (!o.cache_control.empty()) h.emplace_back("Cache-Control", o.cache_control);
-  if (!o.content_encoding.empty()) h.emplace_back("Content-Encoding", o.content_encoding);
-  if (!o.metadata.empty()) {
-    auto meta = user_metadata_headers(o.metadata);
-    if (!meta) return fail(meta.error());
-    h.insert(h.end(), meta->begin(), meta->end());
-  }
-  if (!o.tags.empty()) {
-    auto tagging = tagging_header_value(o.tags);
-    if (!tagging) return fail(tagging.error());
-    h.emplace_back("x-amz-tagging", *tagging);
-  }
-  if (!o.storage_class.empty()) h.emplace_back("x-amz-storage-class", o.storage_class);
-  if (!o.acl.empty()) h.emplace_back("x-amz-acl", o.acl);
-  if (!o.sse.empty()) h.emplace_back("x-amz-server-side-encryption", o.sse);
-  if (!o.sse_kms_key_id.empty()) h.emplace_back("x-amz-server-side-encryption-aws-kms-key-id", o.sse_kms_key_id);
-  return h;
-}
-
-std::optional<ChecksumAlgorithm> upload_checksum(const ChecksumMode& mode) {
-  switch (mode.kind) {
-    case ChecksumMode::Kind::Off: return std::nullopt;
-    case ChecksumMode::Kind::Auto: return ChecksumAlgorithm::Crc64Nvme;
-    case ChecksumMode::Kind::Require: return mode.algorithm;
-  }
-  return ChecksumAlgorithm::Crc64Nvme;
-}
 
 // "verified": the server's value for the object equals ours; "sent": every request carried ours (S3 checked each)
 // and the server named none for the whole; "mismatch"; "off".
@@ -93,7 +55,7 @@ int run_upload(const Options& o, const Resolved& resolved, Client& client) {
   const std::string context = o.upload_to.str();
   UploadJob job;
   job.spec.target = resolved.source;
-  auto headers = object_headers(o);
+  auto headers = object_headers(o, o.local_source);
   if (!headers) return report(headers.error(), context);
   job.spec.object_headers = std::move(*headers);
   job.spec.sse_c = resolved.sse_c;

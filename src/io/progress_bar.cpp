@@ -37,7 +37,7 @@ std::string ProgressBar::render(uint64_t done, uint64_t total, double rate) {
   return out;
 }
 
-void ProgressBar::update(uint64_t done, uint64_t total) {
+void ProgressBar::update(uint64_t done, uint64_t total, const std::string& status) {
   if (m_mode == Mode::Off) return;
   const auto now = Clock::now();
   m_samples.emplace_back(now, done);
@@ -48,11 +48,11 @@ void ProgressBar::update(uint64_t done, uint64_t total) {
   if (m_mode == Mode::Lines) {
     if (now - m_last_line < std::chrono::seconds(1)) return;
     m_last_line = now;
-    const std::string line = "s3fcp: " + render(done, total, rate) + "\n";
+    const std::string line = "s3fcp: " + (status.empty() ? "" : status + "  ") + render(done, total, rate) + "\n";
     [[maybe_unused]] const auto n = ::write(STDERR_FILENO, line.data(), line.size());
     return;
   }
-  const std::string line = "\r\033[K" + render(done, total, rate);
+  const std::string line = "\r\033[K" + (status.empty() ? "" : status + "  ") + render(done, total, rate);
   [[maybe_unused]] const auto n = ::write(STDERR_FILENO, line.data(), line.size());
   m_drawn = true;
 }

@@ -17,8 +17,8 @@ class ProgressBar {
   using Clock = std::chrono::steady_clock;
   enum class Mode { Off, Bar, Lines };
   explicit ProgressBar(Mode mode) : m_mode(mode), m_start(Clock::now()), m_last_line(m_start) {}
-  // `total` is UINT64_MAX while unknown.
-  void update(uint64_t done, uint64_t total);
+  // `total` is UINT64_MAX while unknown; `status` (may be empty) starts the line: "12/300 objects".
+  void update(uint64_t done, uint64_t total, const std::string& status = {});
   // Clears the bar's line.
   void finish();
   // The text of the bar, for tests.

@@ -1,5 +1,9 @@
 #include "util/error.h"
 
+#include <vector>
+
+#include <fmt/format.h>
+
 namespace s3fcp {
 
 int exit_code(ErrorKind kind) {
@@ -14,11 +18,22 @@ int exit_code(ErrorKind kind) {
     case ErrorKind::Io: return 8;
     case ErrorKind::Range: return 9;
     case ErrorKind::Exists: return 10;
+    case ErrorKind::Partial: return 11;
     case ErrorKind::Interrupted: return 130;
     case ErrorKind::BrokenPipe: return 141;
     case ErrorKind::Terminated: return 143;
   }
   return 1;
+}
+
+std::string describe(const Error& e, const std::string& context) {
+  std::string line = e.s3_code.empty() ? e.message : e.s3_code + ": " + e.message;
+  std::vector<std::string> parts;
+  if (!context.empty()) parts.push_back(context);
+  if (e.http_status != 0 && e.kind != ErrorKind::NotFound) parts.push_back(fmt::format("HTTP {}", e.http_status));
+  if (!e.request_id.empty()) parts.push_back("request id " + e.request_id);
+  if (!parts.empty()) line += " (" + fmt::format("{}", fmt::join(parts, ", ")) + ")";
+  return line;
 }
 
 }  // namespace s3fcp

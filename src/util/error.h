@@ -18,6 +18,7 @@ enum class ErrorKind {
   Io,           // writing the destination failed                -> exit 8
   Range,        // --range starts past the end of the object     -> exit 9
   Exists,       // --no-clobber: the destination exists          -> exit 10
+  Partial,      // a many-object copy where some items failed    -> exit 11
   Interrupted,  // SIGINT                                        -> exit 130
   Terminated,   // SIGTERM                                       -> exit 143
   BrokenPipe,   // EPIPE on stdout (`| head`)                    -> exit 141
@@ -47,5 +48,8 @@ inline std::unexpected<Error> fail(ErrorKind kind, std::string msg) {
 }
 
 int exit_code(ErrorKind kind);
+
+// An error as one line: "CODE: message (context, HTTP n, request id …)". No status for a not-found.
+std::string describe(const Error& e, const std::string& context);
 
 }  // namespace s3fcp

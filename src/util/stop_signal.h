@@ -15,18 +15,29 @@ namespace s3fcp {
 
 class StopSignal {
  public:
-  // Before any thread that may call fail() starts.
-  void add_waker(std::function<void()> wake) { m_wakers.push_back(std::move(wake)); }
+  // `wake` is called once when the signal stops, or at once if it already has. Thread-safe.
+  void add_waker(std::function<void()> wake) {
+    {
+      std::lock_guard lock(m_mutex);
+      if (!m_error) {
+        m_wakers.push_back(std::move(wake));
+        return;
+      }
+    }
+    wake();
+  }
 
   // Records `error` unless another came first; wakes everyone. Thread-safe.
   void fail(Error error) {
+    std::vector<std::function<void()>> wakers;
     {
       std::lock_guard lock(m_mutex);
       if (m_error) return;
       m_error = std::move(error);
       m_stopping.store(true, std::memory_order_release);
+      wakers = m_wakers;
     }
-    for (const auto& wake : m_wakers) wake();
+    for (const auto& wake : wakers) wake();
   }
   bool stopping() const { return m_stopping.load(std::memory_order_acquire); }
   std::optional<Error> error() const {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "util/error.h"
@@ -16,6 +17,7 @@ struct Workers {
   std::vector<std::function<void()>> threads;
   std::function<uint64_t()> done_bytes;   // for a progress display
   std::function<uint64_t()> total_bytes;  // UINT64_MAX while unknown
+  std::function<std::string()> status;    // optional: what the progress line starts with ("3/40 objects")
   StopSignal* stop = nullptr;             // what a signal handler stops
 };
 

@@ -1,0 +1,323 @@
+// The many-object commands: -r (a listing or a local tree), --files-from, --manifest and `run`. Each turns its
+// input into BatchItems for the Batch runner (ops/many/batch.h) on the shared client, then reports: one line per
+// failed item as it happens, one summary line at the end (and with --stats json one JSON line per item and one for
+// the summary), exit 11 when any item failed.
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "batch/batch_file.h"
+#include "batch/key_filter.h"
+#include "batch/manifest.h"
+#include "batch/shard.h"
+#include "cli/commands.h"
+#include "cli/report.h"
+#include "cli/supervise.h"
+#include "cli/upload_spec.h"
+#include "io/beneath.h"
+#include "io/progress_bar.h"
+#include "ops/list/list_objects.h"
+#include "ops/many/batch.h"
+#include "ops/put/upload.h"
+#include "util/log.h"
+
+namespace s3fcp {
+
+namespace {
+
+Result<std::string> read_list_file(const std::string& path) {
+  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin.rdbuf()), {});
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(Error::usage(fmt::format("cannot read {}", path)));
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+Result<ItemSettings> item_settings(const Options& o, const HeaderList& sse_c, std::shared_ptr<const MimeTypes> types) {
+  ItemSettings s;
+  s.get.chunk_size = o.chunk_size.value_or(s.get.chunk_size);
+  s.get.concurrency = o.concurrency;
+  s.get.hedge = o.hedge;
+  s.get.checksum = o.checksum;
+  s.get.object_headers = sse_c;
+  s.put.sse_c = sse_c;
+  s.put.checksum = upload_checksum(o.checksum);
+  s.part_size = o.chunk_size.value_or(s.part_size);
+  s.no_clobber = o.no_clobber;
+  s.skip_existing = o.skip_existing;
+  if (auto check = object_headers(o, "", types.get()); !check) return fail(check.error());  // bad metadata, once
+  s.headers_for = [o, types](const std::string& file_name) { return object_headers(o, file_name, types.get()); };
+  return s;
+}
+
+// Does the copy of `key` (relative name `relative`) belong to this run?
+bool selected(const Options& o, const KeyFilter& filter, const std::string& key, const std::string& relative) {
+  if (!filter.selects(relative)) return false;
+  return !o.shard || in_shard(key, *o.shard);
+}
+
+std::string join_key(const std::string& prefix, const std::string& name) {
+  if (prefix.empty() || prefix.ends_with('/')) return prefix + name;
+  return prefix + "/" + name;
+}
+
+// A download item from a listed or named key: its place beneath DIR, or why it has none.
+BatchItem download_item(const S3Uri& object, const std::string& prefix, std::optional<uint64_t> size,
+                        std::string etag, std::string version_id = {}) {
+  BatchItem item;
+  item.kind = BatchItem::Kind::Download;
+  item.object = object;
+  item.size = size;
+  item.etag = std::move(etag);
+  item.version_id = std::move(version_id);
+  const KeyPath path = key_to_relative_path(object.key, prefix);
+  if (path.verdict == KeyPath::Verdict::Unsafe) {
+    item.refused = fmt::format("refused: {} (it would not stay inside the directory)", path.reason);
+  } else {
+    item.relative = path.path;
+  }
+  return item;
+}
+
+// --- producers: each adds its items to the batch and closes it --------------------------------------------------------
+
+void list_and_add(Client& client, const Options& o, const KeyFilter& filter, Batch& batch, StopSignal& stop) {
+  ListObjects::Callbacks callbacks;
+  callbacks.page = [&](ListObjectsPage&& page) {
+    for (auto& object : page.objects) {
+      const KeyPath path = key_to_relative_path(object.key, o.remote.key);
+      if (path.verdict == KeyPath::Verdict::FolderMarker) continue;  // an S3 console "folder": nothing to copy
+      const std::string relative = path.verdict == KeyPath::Verdict::Ok ? path.path : object.key;
+      if (!selected(o, filter, object.key, relative)) continue;
+      batch.add_ready(download_item(S3Uri{o.remote.bucket, object.key}, o.remote.key, object.size, object.etag));
+    }
+  };
+  callbacks.wants_more = [&] { return batch.has_room(); };
+  auto listing = std::make_shared<ListObjects>(o.remote.bucket, o.remote.key, std::move(callbacks), stop);
+  client.submit(listing);
+  listing->wait();
+}
+
+void walk_and_add(const Options& o, const KeyFilter& filter, Batch& batch, StopSignal& stop) {
+  auto listing = list_regular_files(o.local_dir);
+  if (!listing) return stop.fail(listing.error());
+  for (const auto& skipped : listing->skipped) {
+    if (o.verbose) log_line(fmt::format("{}/{}: skipped: {}", o.local_dir, skipped.path, skipped.reason));
+  }
+  for (const auto& file : listing->files) {
+    const std::string key = join_key(o.remote.key, file.path);
+    if (!selected(o, filter, key, file.path)) continue;
+    BatchItem item;
+    item.kind = BatchItem::Kind::Upload;
+    item.relative = file.path;
+    item.dest = S3Uri{o.remote.bucket, key};
+    if (!batch.add(std::move(item))) return;
+  }
+}
+
+void files_from_and_add(const Options& o, const KeyFilter& filter, Batch& batch, StopSignal& stop) {
+  auto text = read_list_file(o.list_file);
+  if (!text) return stop.fail(text.error());
+  for (const ListedName& name : parse_files_from(*text)) {
+    BatchItem item;
+    item.line = name.line;
+    if (o.direction == Options::Direction::Download) {
+      const std::string key = join_key(o.remote.key, name.name);
+      if (!selected(o, filter, key, name.name)) continue;
+      item = download_item(S3Uri{o.remote.bucket, key}, o.remote.key, std::nullopt, "");
+      item.line = name.line;
+    } else {
+      const std::string key = join_key(o.remote.key, name.name);
+      if (!selected(o, filter, key, name.name)) continue;
+      item.kind = BatchItem::Kind::Upload;
+      item.relative = name.name;
+      item.dest = S3Uri{o.remote.bucket, key};
+      if (const auto why = unsafe_path_reason(name.name)) item.refused = "refused: " + *why;
+    }
+    if (!batch.add(std::move(item))) return;
+  }
+}
+
+void manifest_and_add(const Options& o, const KeyFilter& filter, Batch& batch, StopSignal& stop) {
+  auto text = read_list_file(o.list_file);
+  if (!text) return stop.fail(text.error());
+  auto entries = parse_manifest(*text);
+  if (!entries) return stop.fail(entries.error());
+  for (const ManifestEntry& e : *entries) {
+    if (!selected(o, filter, e.key, e.key)) continue;
+    BatchItem item = download_item(S3Uri{e.bucket, e.key}, "", std::nullopt, "", e.version_id.value_or(""));
+    item.line = e.line;
+    if (!batch.add(std::move(item))) return;
+  }
+}
+
+// A run file's line: `cp [options] SOURCE DEST`, parsed with the run's own options first.
+BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& run_sse_c,
+                   const std::shared_ptr<const MimeTypes>& types) {
+  BatchItem item;
+  item.line = line.line;
+  for (size_t i = 1; i < line.words.size(); ++i) item.label += (i > 1 ? " " : "") + line.words[i];
+  std::vector<std::string> args{"s3fcp"};
+  args.insert(args.end(), run.run_words.begin(), run.run_words.end());
+  args.insert(args.end(), line.words.begin() + 1, line.words.end());
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  auto parsed = parse_command_line(static_cast<int>(argv.size()), argv.data());
+  const auto refuse = [&](std::string why) {
+    item.refused = std::move(why);
+    return item;
+  };
+  // What the whole run shares (one client) is the run's to say, not a line's.
+  static constexpr std::string_view kRunWide[] = {
+      "--endpoint-url", "--region", "--profile", "--no-sign-request", "-c", "--concurrency", "--request-payer",
+      "--max-attempts", "--connect-timeout", "--read-timeout", "--addressing-style", "--use-dualstack-endpoint",
+      "--use-fips-endpoint", "-r", "--recursive", "--files-from", "--manifest", "--stats", "-q", "--quiet", "-v"};
+  for (size_t i = 1; i < line.words.size(); ++i) {
+    const std::string_view word = line.words[i];
+    const std::string_view name = word.substr(0, word.find('='));
+    if (std::ranges::find(kRunWide, name) != std::end(kRunWide)) {
+      return refuse(fmt::format("{} applies to the whole run: give it to s3fcp run", name));
+    }
+  }
+  if (!parsed) return refuse(parsed.error().message);
+  const Options& o = parsed->options;
+  if (parsed->action != ParsedCommandLine::Action::Run || o.mode != Options::Mode::Single) {
+    return refuse("a run line copies one object: cp [options] SOURCE DEST");
+  }
+  auto settings = item_settings(o, o.sse_c_key == run.sse_c_key ? run_sse_c : sse_c_headers(o.sse_c_key), types);
+  if (!settings) return refuse(settings.error().message);
+  item.settings = std::make_shared<const ItemSettings>(std::move(*settings));
+  if (o.direction == Options::Direction::Upload) {
+    if (o.local_source == "-") return refuse("a run line cannot read stdin");
+    item.kind = BatchItem::Kind::Upload;
+    item.local_path = o.local_source;
+    item.dest = o.upload_to;
+    return item;
+  }
+  if (!o.source_url.empty()) return refuse("a run line copies s3:// objects");
+  if (o.destination == "-") return refuse("a run line cannot write to stdout");
+  item.kind = BatchItem::Kind::Download;
+  item.object = o.source;
+  item.version_id = o.version_id;
+  item.local_path = o.destination;
+  if (item.local_path.ends_with('/')) {
+    const auto slash = o.source.key.rfind('/');
+    item.local_path += slash == std::string::npos ? o.source.key : o.source.key.substr(slash + 1);
+  }
+  return item;
+}
+
+void run_file_and_add(const Options& o, const HeaderList& sse_c, Batch& batch, StopSignal& stop) {
+  auto text = read_list_file(o.list_file);
+  if (!text) return stop.fail(text.error());
+  const auto types = std::make_shared<const MimeTypes>(MimeTypes::load());
+  for (const BatchLine& line : parse_batch_file(*text)) {
+    BatchItem item;
+    if (line.error.empty()) {
+      item = run_item(o, line, sse_c, types);
+    } else {
+      item.line = line.line;
+      item.refused = line.error;
+      for (const auto& word : line.words) item.label += (item.label.empty() ? "" : " ") + word;
+    }
+    if (!batch.add(std::move(item))) return;
+  }
+}
+
+std::string dest_display(const Options& o) {
+  if (o.mode == Options::Mode::Run) return "run " + o.list_file;
+  return o.direction == Options::Direction::Download ? o.remote.str() : o.local_dir;
+}
+
+}  // namespace
+
+int run_many(const Options& o, const Resolved& resolved, Client& client) {
+  const std::string context = dest_display(o);
+  auto filter = KeyFilter::create(o.include, o.exclude);
+  if (!filter) return report(filter.error(), context);
+  const auto types = std::make_shared<const MimeTypes>(MimeTypes::load());
+  auto settings = item_settings(o, resolved.sse_c, types);
+  if (!settings) return report(settings.error(), context);
+
+  Batch::Settings bs;
+  bs.item = std::make_shared<const ItemSettings>(std::move(*settings));
+  bs.dir = o.mode == Options::Mode::Run ? std::string() : o.local_dir;
+  bs.dir_must_exist = o.direction == Options::Direction::Upload;
+  bs.items_in_flight = std::max<uint32_t>(8, 2 * o.concurrency);
+  bs.whole_get_max = std::max<uint64_t>(bs.item->get.chunk_size * 2, 8ull << 20);
+  bs.dry_run = o.dry_run;
+  bs.stats_json = o.stats_json;
+  bs.quiet = o.quiet;
+  Batch batch(client, std::move(bs));
+
+  StopSignal stop;
+  stop.add_waker([&] { client.wakeup(); });
+  const auto produce = [&] {
+    switch (o.mode) {
+      case Options::Mode::Recursive:
+        if (o.direction == Options::Direction::Download) list_and_add(client, o, *filter, batch, stop);
+        else walk_and_add(o, *filter, batch, stop);
+        break;
+      case Options::Mode::FilesFrom: files_from_and_add(o, *filter, batch, stop); break;
+      case Options::Mode::Manifest: manifest_and_add(o, *filter, batch, stop); break;
+      case Options::Mode::Run: run_file_and_add(o, resolved.sse_c, batch, stop); break;
+      case Options::Mode::Single: break;
+    }
+    batch.close();
+  };
+  Workers workers;
+  workers.threads = {produce, [&] { batch.run(stop); }};
+  workers.done_bytes = [&] { return batch.bytes(); };
+  workers.total_bytes = [] { return UINT64_MAX; };
+  workers.status = [&] { return fmt::format("{}/{} objects", batch.done_items(), batch.added_items()); };
+  workers.stop = &stop;
+  if (auto ran = supervise(progress_mode(o), workers); !ran) return report(ran.error(), context);
+
+  const BatchTotals t = batch.totals();
+  std::optional<Error> error = stop.error();
+  if (!error && t.failed > 0) {
+    error = Error{ErrorKind::Partial, fmt::format("{} of {} objects failed", t.failed, t.copied + t.skipped + t.failed)};
+  }
+  const int code = error ? exit_code(error->kind) : 0;
+  if (error && error->kind != ErrorKind::Partial) report(*error, context);
+  std::vector<double> latencies = t.latencies;
+  std::sort(latencies.begin(), latencies.end());
+  const auto percentile = [&](double p) {
+    return latencies.empty() ? 0.0 : latencies[std::min(latencies.size() - 1, static_cast<size_t>(p * static_cast<double>(latencies.size())))];
+  };
+  double mean = 0;
+  for (double l : latencies) mean += l;
+  if (!latencies.empty()) mean /= static_cast<double>(latencies.size());
+  if (!o.quiet) {
+    log_line(fmt::format("{}{} copied, {} skipped, {} failed, {} in {:.2f} s ({:.1f} MB/s, {:.0f} objects/s)",
+                         o.dry_run ? "dry run: " : "", t.copied, t.skipped, t.failed,
+                         human_bytes(static_cast<double>(t.bytes)), t.seconds,
+                         static_cast<double>(t.bytes) / std::max(t.seconds, 1e-9) / 1e6,
+                         static_cast<double>(t.copied) / std::max(t.seconds, 1e-9)));
+  }
+  if (o.stats_json) {
+    nlohmann::json j = {{"summary", true},
+                        {"copied", t.copied},
+                        {"skipped", t.skipped},
+                        {"failed", t.failed},
+                        {"bytes", t.bytes},
+                        {"seconds", t.seconds},
+                        {"mb_per_s", static_cast<double>(t.bytes) / std::max(t.seconds, 1e-9) / 1e6},
+                        {"objects_per_s", static_cast<double>(t.copied) / std::max(t.seconds, 1e-9)},
+                        {"latency_mean_s", mean},
+                        {"latency_p50_s", percentile(0.50)},
+                        {"latency_p99_s", percentile(0.99)},
+                        {"connections", client.stats().connections},
+                        {"requests", client.stats().requests}};
+    print_json_line(std::move(j), code, error ? &*error : nullptr);
+  }
+  return code;
+}
+
+}  // namespace s3fcp

@@ -1,0 +1,23 @@
+// What the upload options make of an object: its headers (Content-Type, metadata, tags, storage class, ACL,
+// encryption) and the checksum its parts carry. Shared by the one-object upload and the many-object runs.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "checksum/checksum.h"
+#include "cli/options.h"
+#include "client/request.h"
+#include "ops/put/content_type.h"
+#include "util/error.h"
+
+namespace s3fcp {
+
+// PutObject's / CreateMultipartUpload's headers for a file called `file_name` ("-": stdin): Content-Type from
+// --content-type, else the name's extension in `types` (/etc/mime.types when null), else application/octet-stream.
+Result<HeaderList> object_headers(const Options& o, const std::string& file_name, const MimeTypes* types = nullptr);
+
+// --checksum for an upload: auto is CRC64NVME, off is none.
+std::optional<ChecksumAlgorithm> upload_checksum(const ChecksumMode& mode);
+
+}  // namespace s3fcp

@@ -1,0 +1,427 @@
+#include "ops/many/batch.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "checksum/checksum.h"
+#include "ops/get/download_file.h"
+#include "ops/head/head_object.h"
+#include "ops/many/whole_get.h"
+#include "ops/put/upload.h"
+#include "util/log.h"
+#include "util/workers.h"
+
+namespace s3fcp {
+
+// One item being copied, from start() until run() concluded it.
+struct Batch::Running {
+  BatchItem item;
+  const ItemSettings* settings = nullptr;
+  std::chrono::steady_clock::time_point started;
+  bool large = false;
+  std::optional<Beneath> own_dir;     // the parent of an item's own local path
+  std::optional<PendingFile> file;    // a download's temporary file
+  std::shared_ptr<WholeGet> get;      // a small download
+  std::shared_ptr<Operation> put;     // a small upload
+  std::unique_ptr<UploadSource> source;
+  std::unique_ptr<PutState> put_state;
+  std::unique_ptr<GetState> get_state;  // a large download's
+  std::thread thread;                 // a large copy's
+  std::optional<Error> error;
+  bool skipped = false;
+  uint64_t bytes = 0;
+};
+
+std::string BatchItem::source_text() const {
+  if (!label.empty()) return label;
+  if (kind == Kind::Download) return object.str();
+  return !local_path.empty() ? local_path : relative;
+}
+
+std::string BatchItem::dest_text(const std::string& dir) const {
+  if (kind == Kind::Upload) return dest.str();
+  if (!local_path.empty()) return local_path;
+  return dir.empty() || dir.ends_with('/') ? dir + relative : dir + "/" + relative;
+}
+
+Batch::Batch(Client& client, Settings settings) : m_client(client), m_settings(std::move(settings)) {}
+
+Batch::~Batch() {
+  for (auto& r : m_running) {
+    if (r->thread.joinable()) r->thread.join();
+  }
+}
+
+bool Batch::add(BatchItem item) {
+  std::unique_lock lock(m_mutex);
+  m_cv.wait(lock, [&] { return m_stopping || m_queue.size() < m_settings.queue_limit; });
+  if (m_stopping) return false;
+  m_queue.push_back(std::move(item));
+  m_added.fetch_add(1, std::memory_order_relaxed);
+  m_cv.notify_all();
+  return true;
+}
+
+void Batch::add_ready(BatchItem item) {
+  {
+    std::lock_guard lock(m_mutex);
+    m_queue.push_back(std::move(item));
+    m_added.fetch_add(1, std::memory_order_relaxed);
+  }
+  m_cv.notify_all();
+}
+
+bool Batch::has_room() const {
+  std::lock_guard lock(m_mutex);
+  return !m_stopping && m_queue.size() < m_settings.queue_limit;
+}
+
+void Batch::close() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_closed = true;
+  }
+  m_cv.notify_all();
+}
+
+BatchTotals Batch::totals() const {
+  std::lock_guard lock(m_mutex);
+  return m_totals;
+}
+
+void Batch::finished(const std::shared_ptr<Running>& r) {
+  {
+    std::lock_guard lock(m_mutex);
+    m_finished.push_back(r);
+  }
+  m_cv.notify_all();
+}
+
+void Batch::run(StopSignal& stop) {
+  m_started = std::chrono::steady_clock::now();
+  stop.add_waker([this] {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stopping = true;
+    }
+    m_cv.notify_all();
+  });
+  if (!m_settings.dir.empty()) {
+    Beneath::Options options;
+    options.create = !m_settings.dir_must_exist;
+    auto dir = Beneath::open(m_settings.dir, options);
+    if (!dir) return stop.fail(dir.error());
+    m_dir = std::move(*dir);
+  }
+  std::unique_lock lock(m_mutex);
+  bool cancelled = false;
+  while (true) {
+    m_cv.wait(lock, [&] {
+      return m_stopping || !m_finished.empty() ||
+             (!m_queue.empty() && m_small + m_large < m_settings.items_in_flight) ||
+             (m_closed && m_queue.empty() && m_small + m_large == 0);
+    });
+    std::vector<std::shared_ptr<Running>> done;
+    done.swap(m_finished);
+    lock.unlock();
+    for (auto& r : done) conclude(*r);
+    lock.lock();
+    if (m_stopping && !cancelled) {
+      cancelled = true;  // stop every copy in flight; they finish (failed) and are concluded as they come back
+      const Error why = stop.error().value_or(Error{ErrorKind::Interrupted, "stopped"});
+      for (auto& r : m_running) {
+        if (r->get) m_client.cancel(r->get, why);
+        if (r->put_state) r->put_state->stop.fail(why);
+        if (r->get_state) r->get_state->stop.fail(why);
+      }
+      m_queue.clear();
+    }
+    if ((m_closed || m_stopping) && m_queue.empty() && m_small + m_large == 0 && m_finished.empty()) break;
+    if (m_stopping || m_queue.empty() || m_small + m_large >= m_settings.items_in_flight) continue;
+    BatchItem item = std::move(m_queue.front());
+    m_queue.pop_front();
+    m_cv.notify_all();  // a producer may wait for room
+    lock.unlock();
+    start(std::move(item), stop);
+    lock.lock();
+  }
+  m_totals.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
+}
+
+void Batch::start(BatchItem item, StopSignal&) {
+  const ItemSettings& s = item.settings ? *item.settings : *m_settings.item;
+  if (!item.refused.empty()) {
+    report(item, Error{ErrorKind::Usage, item.refused}, false, 0, 0);
+    return;
+  }
+  if (m_settings.dry_run) {
+    const std::string line = fmt::format("cp {} {}\n", item.source_text(), item.dest_text(m_settings.dir));
+    [[maybe_unused]] const auto n = ::write(STDOUT_FILENO, line.data(), line.size());
+    report(item, std::nullopt, false, item.size.value_or(0), 0);
+    return;
+  }
+  if (item.kind == BatchItem::Kind::Download) return start_download(std::move(item), s);
+  start_upload(std::move(item), s);
+}
+
+// Where a download lands: beneath the batch's directory, or the item's own path (a run line).
+Result<std::string> Batch::local_place(const BatchItem& item, std::string& relative) const {
+  if (item.local_path.empty()) {
+    relative = item.relative;
+    return m_settings.dir;
+  }
+  const auto slash = item.local_path.rfind('/');
+  relative = slash == std::string::npos ? item.local_path : item.local_path.substr(slash + 1);
+  if (relative.empty() || relative == "." || relative == "..") {
+    return fail(Error::usage(fmt::format("{} names no file", item.local_path)));
+  }
+  return slash == std::string::npos ? std::string(".") : item.local_path.substr(0, slash + 1);
+}
+
+void Batch::start_download(BatchItem item, const ItemSettings& s) {
+  auto r = std::make_shared<Running>();
+  r->settings = &s;
+  r->started = std::chrono::steady_clock::now();
+  r->item = std::move(item);
+  std::string relative;
+  auto place = local_place(r->item, relative);
+  if (!place) return report(r->item, place.error(), false, 0, 0);
+  const Beneath* dir = nullptr;
+  if (r->item.local_path.empty()) {
+    dir = &*m_dir;
+  } else {
+    auto own = Beneath::open(*place);
+    if (!own) return report(r->item, own.error(), false, 0, 0);
+    r->own_dir = std::move(*own);
+    dir = &*r->own_dir;
+  }
+  if (s.no_clobber || s.skip_existing) {
+    auto there = dir->exists(relative);
+    if (!there) return report(r->item, there.error(), false, 0, 0);
+    if (*there && (*there)->kind == EntryInfo::Kind::File) {
+      const bool same_size = r->item.size && (*there)->size == *r->item.size;
+      if (s.no_clobber || same_size) return report(r->item, std::nullopt, true, 0, 0);
+    }
+  }
+  auto file = dir->create(relative);
+  if (!file) return report(r->item, file.error(), false, 0, 0);
+  r->file.emplace(std::move(*file));
+  {
+    std::lock_guard lock(m_mutex);
+    m_running.push_back(r);
+  }
+  if (r->item.size && *r->item.size > m_settings.whole_get_max) return start_large_download(r, *r->item.size);
+  WholeGet::Options options;
+  options.version_id = r->item.version_id;
+  options.object_headers = s.get.object_headers;
+  options.checksum = s.get.checksum;
+  options.max_size = m_settings.whole_get_max;
+  r->get = std::make_shared<WholeGet>(Target{r->item.object.bucket, r->item.object.key, std::nullopt}, options,
+                                      r->file->fd());
+  {
+    std::lock_guard lock(m_mutex);
+    ++m_small;
+  }
+  m_client.submit(r->get, [this, r] { finished(r); });
+}
+
+void Batch::start_large_download(std::shared_ptr<Running> r, uint64_t) {
+  {
+    std::lock_guard lock(m_mutex);
+    r->large = true;
+    ++m_large;
+  }
+  r->get_state = std::make_unique<GetState>();
+  r->thread = std::thread([this, r] {
+    GetOptions get = r->settings->get;
+    get.version_id = r->item.version_id;
+    uint64_t done = 0;
+    r->error = download_into(m_client, Target{r->item.object.bucket, r->item.object.key, std::nullopt}, get,
+                             r->file->fd(), r->file->path(), {}, nullptr, *r->get_state, run_workers, done);
+    r->bytes = r->get_state->progress.received.load();
+    finished(r);
+  });
+}
+
+void Batch::start_upload(BatchItem item, const ItemSettings& s) {
+  auto r = std::make_shared<Running>();
+  r->settings = &s;
+  r->started = std::chrono::steady_clock::now();
+  r->item = std::move(item);
+  Result<Fd> fd = r->item.local_path.empty() ? m_dir->open_read(r->item.relative)
+                                            : Result<Fd>(Fd(::open(r->item.local_path.c_str(), O_RDONLY | O_CLOEXEC)));
+  if (fd && fd->get() < 0) {
+    fd = fail(Error{ErrorKind::Usage, fmt::format("cannot read {}: {}", r->item.local_path, std::strerror(errno))});
+  }
+  if (!fd) return report(r->item, fd.error(), false, 0, 0);
+  struct stat st {};
+  if (::fstat(fd->get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return report(r->item, Error::usage(fmt::format("{} is not a regular file", r->item.source_text())), false, 0, 0);
+  }
+  const auto size = static_cast<uint64_t>(st.st_size);
+  UploadSpec spec = s.put;
+  spec.target = Target{r->item.dest.bucket, r->item.dest.key, std::nullopt};
+  spec.no_clobber = s.no_clobber;
+  if (s.headers_for) {
+    auto headers = s.headers_for(r->item.source_text());
+    if (!headers) return report(r->item, headers.error(), false, 0, 0);
+    spec.object_headers = std::move(*headers);
+  }
+  if (s.skip_existing) {
+    // Already there with the same size: skipped. (The ETag says nothing about the bytes for multipart or SSE-KMS
+    // objects, so the size is what is compared; use --checksum-compared copies for more.)
+    auto head = std::make_shared<HeadObject>(spec.target, HeadObject::Options{"", spec.sse_c, false});
+    m_client.submit(head);
+    head->wait();
+    if (!head->error() && head->size() == size) return report(r->item, std::nullopt, true, 0, 0);
+  }
+  {
+    std::lock_guard lock(m_mutex);
+    m_running.push_back(r);
+  }
+  if (size > std::max(s.part_size, kMinPartSize)) {
+    r->bytes = size;
+    return start_large_upload(r);
+  }
+  UploadSource::Options so;
+  so.checksum = spec.checksum;
+  so.part_size = s.part_size;
+  auto source = UploadSource::file(std::move(*fd), r->item.source_text(), so);
+  if (!source) {
+    r->error = source.error();
+    return finished(r);
+  }
+  r->source = std::move(*source);
+  r->put_state = std::make_unique<PutState>();
+  r->source->run(r->put_state->stop);  // a small file: its one part and checksum, here and now
+  if (auto e = r->put_state->stop.error()) {
+    r->error = e;
+    return finished(r);
+  }
+  r->bytes = size;
+  r->put = std::make_shared<PutObject>(std::move(spec), *r->source, *r->put_state);
+  {
+    std::lock_guard lock(m_mutex);
+    ++m_small;
+  }
+  m_client.submit(r->put, [this, r] { finished(r); });
+}
+
+void Batch::start_large_upload(std::shared_ptr<Running> r) {
+  {
+    std::lock_guard lock(m_mutex);
+    r->large = true;
+    ++m_large;
+  }
+  r->put_state = std::make_unique<PutState>();  // only for stopping it: upload() has its own
+  r->thread = std::thread([this, r] {
+    UploadJob job;
+    job.spec = r->settings->put;
+    job.spec.target = Target{r->item.dest.bucket, r->item.dest.key, std::nullopt};
+    if (r->settings->headers_for) {
+      if (auto headers = r->settings->headers_for(r->item.source_text())) job.spec.object_headers = std::move(*headers);
+    }
+    job.spec.no_clobber = r->settings->no_clobber;
+    job.source = r->item.local_path.empty() ? m_dir->path() + "/" + r->item.relative : r->item.local_path;
+    job.part_size = r->settings->part_size;
+    UploadSummary summary;
+    // Stops with the batch: the runner fails put_state, which upload() cannot see; it sees its own workers'.
+    const RunWorkers run = [&](const Workers& w) {
+      r->put_state->stop.add_waker([stop = w.stop] { stop->fail(Error{ErrorKind::Interrupted, "stopped"}); });
+      return run_workers(w);
+    };
+    auto result = upload(m_client, job, run, summary);
+    if (!result) r->error = result.error();
+    finished(r);
+  });
+}
+
+void Batch::conclude(Running& r) {
+  if (r.thread.joinable()) r.thread.join();
+  {
+    std::lock_guard lock(m_mutex);
+    if (r.get || r.put) --m_small;
+    else if (r.large) --m_large;
+  }
+  if (r.get) {
+    const WholeGet::Outcome& got = r.get->result();
+    if (got.status == WholeGet::Status::TooLarge && !m_stopping) {
+      std::shared_ptr<Running> shared;
+      {
+        std::lock_guard lock(m_mutex);
+        shared = *std::find_if(m_running.begin(), m_running.end(), [&](const auto& p) { return p.get() == &r; });
+      }
+      shared->get.reset();
+      return start_large_download(shared, got.size);
+    }
+    r.error = got.status == WholeGet::Status::Done ? std::nullopt
+              : got.error ? got.error
+                          : std::optional(Error{ErrorKind::Interrupted, "stopped"});
+    r.bytes = got.size;
+  }
+  if (r.put) {
+    r.error = r.put_state->stop.error();
+    if (r.error && r.error->kind == ErrorKind::Exists && r.settings->no_clobber) {
+      r.error.reset();
+      r.skipped = true;
+    }
+  }
+  if (r.large && r.error && r.error->kind == ErrorKind::Exists && r.settings->no_clobber) {
+    r.error.reset();
+    r.skipped = true;
+  }
+  if (r.file) {
+    if (!r.error) {
+      if (auto committed = r.file->commit(); !committed) r.error = committed.error();
+    }
+    if (r.error) r.file->abandon();
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
+  report(r.item, r.error, r.skipped, r.skipped || r.error ? 0 : r.bytes, seconds);
+  std::lock_guard lock(m_mutex);
+  std::erase_if(m_running, [&](const auto& p) { return p.get() == &r; });
+}
+
+void Batch::report(const BatchItem& item, const std::optional<Error>& error, bool skipped, uint64_t bytes,
+                   double seconds) {
+  {
+    std::lock_guard lock(m_mutex);
+    if (error) ++m_totals.failed;
+    else if (skipped) ++m_totals.skipped;
+    else {
+      ++m_totals.copied;
+      m_totals.bytes += bytes;
+      m_totals.latencies.push_back(seconds);
+    }
+  }
+  m_bytes.fetch_add(bytes, std::memory_order_relaxed);
+  m_done_count.fetch_add(1, std::memory_order_relaxed);
+  const std::string where = item.line != 0 ? fmt::format("line {}: ", item.line) : std::string();
+  if (error && error->kind != ErrorKind::Interrupted && error->kind != ErrorKind::Terminated) {
+    log_line(where + describe(*error, item.source_text()));
+  }
+  if (m_settings.stats_json) {
+    nlohmann::json j;
+    if (item.line != 0) j["line"] = item.line;
+    j["source"] = item.source_text();
+    j["destination"] = item.dest_text(m_settings.dir);
+    j["result"] = error ? "failed" : skipped ? "skipped" : m_settings.dry_run ? "dry-run" : "copied";
+    j["bytes"] = bytes;
+    j["seconds"] = seconds;
+    j["exit_code"] = error ? exit_code(error->kind) : 0;
+    if (error) j["error"] = error->message;
+    if (error && !error->s3_code.empty()) j["s3_code"] = error->s3_code;
+    const std::string line = j.dump() + "\n";
+    [[maybe_unused]] const auto n = ::write(STDERR_FILENO, line.data(), line.size());
+  }
+}
+
+}  // namespace s3fcp
