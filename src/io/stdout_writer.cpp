@@ -14,8 +14,8 @@
 namespace s3fcp {
 
 namespace {
-
 constexpr int kPipeSize = 1 << 20;
+}  // namespace
 
 void widen_pipe(int fd) {
   // A pipe holds 64 KiB by default: every 16 pages the writer blocks and the reader wakes. 1 MiB (the unprivileged
@@ -23,8 +23,6 @@ void widen_pipe(int fd) {
   const int current = ::fcntl(fd, F_GETPIPE_SZ);
   if (current > 0 && current < kPipeSize) (void)::fcntl(fd, F_SETPIPE_SZ, kPipeSize);
 }
-
-}  // namespace
 
 Result<void> write_all(int fd, std::span<const std::byte> bytes) {
   while (!bytes.empty()) {
@@ -39,8 +37,8 @@ Result<void> write_all(int fd, std::span<const std::byte> bytes) {
   return {};
 }
 
-void run_writer(int fd, ReorderWindow& window, GetState& state, const std::function<void()>& wake_producer) {
-  widen_pipe(fd);
+void run_writer(const ByteSink& sink, ReorderWindow& window, GetState& state,
+                const std::function<void()>& wake_producer) {
   // The algorithm must be known before byte 0; the HEAD that tells it was sent beside the first GET.
   const auto decision = state.checksum.wait(state.stop);
   if (!decision) return;
@@ -52,7 +50,7 @@ void run_writer(int fd, ReorderWindow& window, GetState& state, const std::funct
   while (!state.stop.stopping()) {
     const auto readable = window.wait_readable(written_in_chunk);
     if (!readable) break;
-    if (auto ok = write_all(fd, readable->bytes); !ok) {
+    if (auto ok = sink(readable->bytes); !ok) {
       state.stop.fail(ok.error());
       return;
     }

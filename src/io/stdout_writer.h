@@ -20,8 +20,15 @@ Result<void> write_all(int fd, std::span<const std::byte> bytes);
 // another ETag than the bytes.
 void finish_checksum(GetState& state, const ChecksumDecision& decision, Checksummer& checksum);
 
-// Runs until every chunk is written, the window is closed, or a write fails (reported through `state`).
+// Where the writer puts the bytes, in order: an error stops the download with it.
+using ByteSink = std::function<Result<void>(std::span<const std::byte>)>;
+
+// A pipe's buffer widened to 1 MiB (when `fd` is a pipe and the system allows it): fewer writer/reader switches.
+void widen_pipe(int fd);
+
+// Runs until every chunk is written, the window is closed, or the sink fails (reported through `state`).
 // `wake_producer` is called whenever a window slot frees: the network side may start the next chunk.
-void run_writer(int fd, ReorderWindow& window, GetState& state, const std::function<void()>& wake_producer);
+void run_writer(const ByteSink& sink, ReorderWindow& window, GetState& state,
+                const std::function<void()>& wake_producer);
 
 }  // namespace s3fcp

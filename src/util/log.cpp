@@ -2,11 +2,18 @@
 
 #include <unistd.h>
 
+#include <memory>
+#include <mutex>
 #include <string>
 
 namespace s3fcp {
 
-void log_line(std::string_view line) {
+namespace {
+
+std::mutex g_sink_mutex;
+std::shared_ptr<const std::function<void(std::string_view)>> g_sink;  // null: stderr
+
+void to_stderr(std::string_view line) {
   std::string out;
   out.reserve(line.size() + 8);
   out += "s3fcp: ";
@@ -20,6 +27,23 @@ void log_line(std::string_view line) {
     p += n;
     left -= static_cast<size_t>(n);
   }
+}
+
+}  // namespace
+
+void set_log_sink(std::function<void(std::string_view)> sink) {
+  std::lock_guard lock(g_sink_mutex);
+  g_sink = sink ? std::make_shared<const std::function<void(std::string_view)>>(std::move(sink)) : nullptr;
+}
+
+void log_line(std::string_view line) {
+  std::shared_ptr<const std::function<void(std::string_view)>> sink;
+  {
+    std::lock_guard lock(g_sink_mutex);
+    sink = g_sink;
+  }
+  if (sink) return (*sink)(line);
+  to_stderr(line);
 }
 
 }  // namespace s3fcp

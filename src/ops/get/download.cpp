@@ -35,6 +35,13 @@ uint32_t window_slots_of(const DownloadJob& job) {
 
 Result<void> download_to_fd(Client& client, const DownloadJob& job, int fd, const RunWorkers& run,
                             DownloadSummary& summary) {
+  widen_pipe(fd);
+  return download_to_sink(client, job, [fd](std::span<const std::byte> bytes) { return write_all(fd, bytes); }, run,
+                          summary);
+}
+
+Result<void> download_to_sink(Client& client, const DownloadJob& job, const ByteSink& sink, const RunWorkers& run,
+                              DownloadSummary& summary) {
   const auto started = std::chrono::steady_clock::now();
   ReorderWindow window(window_slots_of(job), job.get.chunk_size);
   GetState state;
@@ -44,7 +51,7 @@ Result<void> download_to_fd(Client& client, const DownloadJob& job, int fd, cons
   client.submit(op);
 
   Workers workers;
-  workers.threads = {[&] { op->wait(); }, [&] { run_writer(fd, window, state, [&] { client.wakeup(); }); }};
+  workers.threads = {[&] { op->wait(); }, [&] { run_writer(sink, window, state, [&] { client.wakeup(); }); }};
   workers.done_bytes = [&] { return state.progress.written.load(std::memory_order_relaxed); };
   workers.total_bytes = [&] { return state.progress.total.load(std::memory_order_relaxed); };
   workers.stop = &state.stop;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "client/client.h"
+#include "io/stdout_writer.h"
 #include "ops/get/get_state.h"
 #include "ops/get/ranged_get.h"
 #include "util/error.h"
@@ -39,7 +40,10 @@ DownloadSummary summarize(const GetState& state, std::chrono::steady_clock::time
 
 uint32_t window_slots_of(const DownloadJob& job);
 
-// Fills `summary` whether or not the download succeeds.
+// Fills `summary` whether or not the download succeeds. The bytes go to `sink` strictly in order.
+Result<void> download_to_sink(Client& client, const DownloadJob& job, const ByteSink& sink, const RunWorkers& run,
+                              DownloadSummary& summary);
+// The same into a file descriptor (stdout): written with blocking writes, a pipe widened first.
 Result<void> download_to_fd(Client& client, const DownloadJob& job, int fd, const RunWorkers& run,
                             DownloadSummary& summary);
 

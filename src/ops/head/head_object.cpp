@@ -13,8 +13,8 @@ std::optional<Request> HeadObject::next_request(OpContext& ctx) {
     m_waiting = false;
   }
   Request r;
-  r.method = Method::Head;
-  r.role = Role::Head;
+  r.method = m_options.method;
+  r.role = m_options.method == Method::Delete ? Role::Delete : Role::Head;
   r.target = m_target;
   if (!m_options.version_id.empty()) r.query.emplace_back("versionId", m_options.version_id);
   r.headers = m_options.object_headers;
@@ -35,7 +35,7 @@ void HeadObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
     m_waiting = true;
     return;
   }
-  Error e = give_up(*outcome.error, "the HEAD", m_task.attempts);
+  Error e = give_up(*outcome.error, m_options.method == Method::Delete ? "the DELETE" : "the HEAD", m_task.attempts);
   if (e.http_status == 404 && e.kind != ErrorKind::NotFound) e.kind = ErrorKind::NotFound;
   if (e.http_status == 404 && e.s3_code.empty()) e.s3_code = "NoSuchKey";
   m_error = std::move(e);

@@ -1,5 +1,6 @@
 // HeadObject: what S3 says about one object (size, ETag, checksums with checksum mode, metadata), retried on
-// transient errors. A missing object is an Error of kind NotFound.
+// transient errors. A missing object is an Error of kind NotFound. The same one request without a body serves
+// DeleteObject (Options::method), where a missing key is no error, as on S3.
 #pragma once
 
 #include <optional>
@@ -16,6 +17,7 @@ class HeadObject final : public Operation {
     std::string version_id;
     HeaderList object_headers;   // SSE-C
     bool checksum_mode = false;  // x-amz-checksum-mode: ENABLED
+    Method method = Method::Head;  // or Method::Delete
   };
   HeadObject(Target target, Options options) : m_target(std::move(target)), m_options(std::move(options)) {}
 

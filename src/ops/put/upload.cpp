@@ -49,23 +49,28 @@ Result<JournalPlace> journal_place(const UploadJob& job, const PartPlan& plan) {
 
 Result<void> upload(Client& client, const UploadJob& job, const RunWorkers& run, UploadSummary& summary) {
   const auto started = std::chrono::steady_clock::now();
-  const bool from_stdin = job.source == "-";
+  // stdin or a caller-made source: the first part tells single PUT or multipart (a file's plan tells at once)
+  const bool streamed = job.source == "-" || job.open_source;
   const uint32_t concurrency = job.spec.concurrency != 0 ? job.spec.concurrency : client.settings().concurrency;
   PutState state;
 
   UploadSource::Options so;
   so.checksum = job.spec.checksum;
   so.part_size = job.part_size;
-  if (from_stdin && job.expected_size) {
+  if (streamed && job.expected_size) {
     auto plan = plan_expected_size(*job.expected_size, job.part_size);
     if (!plan) return fail(plan.error());
     so.part_size = plan->part_size();
   }
   so.memory_budget = job.memory_budget != 0 ? job.memory_budget : (uint64_t{concurrency} + 2) * so.part_size;
-  so.ahead = from_stdin ? concurrency + 2 : 2 * concurrency;
+  so.ahead = streamed ? concurrency + 2 : 2 * concurrency;
   so.on_ready = [&] { client.wakeup(); };
   std::unique_ptr<UploadSource> source;
-  if (from_stdin) {
+  if (job.open_source) {
+    auto s = job.open_source(so);
+    if (!s) return fail(s.error());
+    source = std::move(*s);
+  } else if (streamed) {
     auto s = UploadSource::stream(job.stdin_fd, "stdin", so);
     if (!s) return fail(s.error());
     source = std::move(*s);
@@ -80,7 +85,7 @@ Result<void> upload(Client& client, const UploadJob& job, const RunWorkers& run,
   // A file's multipart upload is journaled, for --continue after a kill.
   std::optional<JournalPlace> journal;
   std::optional<MultipartUpload::Resume> resume;
-  if (!from_stdin && source->plan()->multipart()) {
+  if (!streamed && source->plan()->multipart()) {
     auto place = journal_place(job, *source->plan());
     if (!place) return fail(place.error());
     journal = std::move(*place);
@@ -108,7 +113,7 @@ Result<void> upload(Client& client, const UploadJob& job, const RunWorkers& run,
   std::shared_ptr<Operation> op;
   const auto control = [&] {
     bool multipart = false;
-    if (from_stdin) {
+    if (streamed) {
       const auto first = source->wait_first();
       if (!first) return;  // stopped before the first part
       multipart = !first->last;

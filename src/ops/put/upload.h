@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -27,6 +29,9 @@ struct UploadJob {
   uint64_t memory_budget = 0;            // a stream's part buffers; 0: (concurrency + 2) x part size
   bool resume = false;                   // --continue (a file's multipart upload)
   std::string options_digest;            // what else shapes the object, binding the journal
+  // Another source than a file or stdin (the library's buffers and callbacks): made with the options upload()
+  // works out. No journal then.
+  std::function<Result<std::unique_ptr<UploadSource>>(const UploadSource::Options&)> open_source;
 };
 
 struct UploadSummary {

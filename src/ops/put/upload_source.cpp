@@ -53,6 +53,26 @@ Result<std::unique_ptr<UploadSource>> UploadSource::stream(int fd, std::string d
   return source;
 }
 
+Result<std::unique_ptr<UploadSource>> UploadSource::memory(std::span<const std::byte> data, std::string display,
+                                                            Options options) {
+  auto plan = plan_known_size(data.size(), options.part_size);
+  if (!plan) return fail(plan.error());
+  std::unique_ptr<UploadSource> source(new UploadSource(Fd(), -1, std::move(display), std::move(options), false));
+  source->m_memory = data;
+  source->m_plan = *plan;
+  source->m_total = plan->total();
+  return source;
+}
+
+Result<std::unique_ptr<UploadSource>> UploadSource::reader(Reader read, std::string display, Options options) {
+  auto plan = StreamPartPlan::create(options.part_size);
+  if (!plan) return fail(plan.error());
+  std::unique_ptr<UploadSource> source(new UploadSource(Fd(), -1, std::move(display), std::move(options), true));
+  source->m_stream_plan = *plan;
+  source->m_reader = std::move(read);
+  return source;
+}
+
 uint64_t UploadSource::part_size_of(uint32_t number) const {
   return m_stream ? m_stream_plan->part_size(number) : m_plan->part(number).size();
 }
@@ -84,7 +104,7 @@ std::optional<SourcePart> UploadSource::wait_first() const {
 }
 
 Result<void> UploadSource::check_unchanged() const {
-  if (m_stream) return {};
+  if (m_stream || m_fd < 0) return {};  // a stream cannot tell; memory is the caller's to keep still
   struct stat st {};
   if (::fstat(m_fd, &st) != 0) return fail(io_error("cannot stat " + m_display));
   const int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
@@ -143,6 +163,11 @@ void UploadSource::run(StopSignal& stop) {
 Result<void> UploadSource::produce_file_part(SourcePart& part, std::vector<std::byte>& scratch) {
   if (!m_options.checksum) return {};
   Checksummer checksum(*m_options.checksum);
+  if (m_fd < 0) {  // a memory source
+    checksum.update(m_memory.subspan(part.range.begin, part.range.size()));
+    part.digest = checksum.finish();
+    return {};
+  }
   scratch.resize(kScratch);
   for (uint64_t at = part.range.begin; at < part.range.end;) {
     const size_t want = static_cast<size_t>(std::min<uint64_t>(kScratch, part.range.end - at));
@@ -159,6 +184,13 @@ Result<void> UploadSource::produce_file_part(SourcePart& part, std::vector<std::
 }
 
 Result<size_t> UploadSource::read_stream(std::byte* into, size_t want) {
+  if (m_reader) {
+    {
+      std::lock_guard lock(m_mutex);
+      if (m_stopped) return fail(Error{ErrorKind::Interrupted, "stopped"});
+    }
+    return m_reader(into, want);
+  }
   while (true) {
     pollfd fds[2] = {{m_fd, POLLIN, 0}, {m_wake.get(), POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
@@ -253,6 +285,10 @@ Result<size_t> UploadSource::read(const SourcePart& part, uint64_t offset, std::
   const size_t want = static_cast<size_t>(std::min<uint64_t>(left, out.size()));
   if (part.data != nullptr) {
     std::memcpy(out.data(), part.data + offset, want);
+    return want;
+  }
+  if (m_fd < 0) {  // a memory source
+    std::memcpy(out.data(), m_memory.data() + part.range.begin + offset, want);
     return want;
   }
   size_t got = 0;

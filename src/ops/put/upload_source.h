@@ -58,6 +58,13 @@ class UploadSource {
   static Result<std::unique_ptr<UploadSource>> file(Fd fd, std::string display, Options options);
   // A stream of unknown length (stdin): parts from StreamPartPlan(part_size).
   static Result<std::unique_ptr<UploadSource>> stream(int fd, std::string display, Options options);
+  // Bytes in memory the caller keeps unchanged until the upload ends: like a file, read in place.
+  static Result<std::unique_ptr<UploadSource>> memory(std::span<const std::byte> data, std::string display,
+                                                      Options options);
+  // A stream read through a function (the library's read callback): bytes into the buffer, 0 at the end. It runs
+  // on the producer thread; a stop takes effect when it returns.
+  using Reader = std::function<Result<size_t>(std::byte* into, size_t capacity)>;
+  static Result<std::unique_ptr<UploadSource>> reader(Reader read, std::string display, Options options);
 
   UploadSource(const UploadSource&) = delete;
   UploadSource& operator=(const UploadSource&) = delete;
@@ -107,6 +114,8 @@ class UploadSource {
   std::optional<PartPlan> m_plan;                // a file's
   std::optional<StreamPartPlan> m_stream_plan;   // a stream's
   Fd m_wake;  // eventfd: stop() makes the producer's poll return
+  std::span<const std::byte> m_memory;  // a memory source's bytes (then m_fd is -1)
+  Reader m_reader;                      // a reader source's function (then m_fd is -1)
   int64_t m_mtime_ns = 0;  // a file's, when opened
 
   mutable std::mutex m_mutex;  // guards everything below
