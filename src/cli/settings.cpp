@@ -2,8 +2,7 @@
 
 #include <span>
 
-#include "resolve/aws_config.h"
-#include "resolve/providers.h"
+#include "client/client_config.h"
 #include "util/base64.h"
 #include "util/crypto.h"
 
@@ -20,26 +19,28 @@ HeaderList sse_c_headers(const std::string& raw_key) {
 }
 
 Result<Resolved> resolve(Options& o) {
-  const bool http_source = !o.source_url.empty();
-  auto shared = load_shared_config(config_paths());
-  if (!shared) return fail(shared.error());
-  auto config = std::make_shared<const SharedConfig>(std::move(*shared));
-  const Profile profile = config->profile(select_profile_name(o.profile));
-  EndpointSettings& endpoint = o.endpoint;
-  if (endpoint.endpoint_url.empty()) endpoint.endpoint_url = configured_endpoint_url(*config, profile, "s3");
-  // IMDS knows the region only on EC2, and a custom endpoint does not need it: ask it only for AWS endpoints.
-  endpoint.region = resolve_region(endpoint.region, profile, endpoint.endpoint_url.empty() && !http_source);
-  endpoint.dualstack = endpoint.dualstack || profile_use_dualstack(profile);
-  endpoint.fips = endpoint.fips || profile_use_fips(profile);
-  if (!o.addressing_style_given) {
-    if (const std::string text = profile_addressing_style(profile); !text.empty()) {
-      auto style = parse_addressing_style(text);
-      if (!style) return fail(style.error());
-      endpoint.style = *style;
-    }
-  }
+  const bool http_source = !o.source_url.empty() && o.mode == Options::Mode::Single;
+  ClientConfig config;
+  config.endpoint = o.endpoint;
+  config.addressing_style_given = o.addressing_style_given;
+  config.profile = o.profile;
+  config.anonymous = o.no_sign_request || http_source;  // an http(s) source is fetched as given, unsigned
+  config.region_from_imds = !http_source;
+  config.request_payer = o.request_payer;
+  ClientSettings& c = config.client;
+  c.concurrency = o.concurrency;
+  c.retry.max_attempts = o.max_attempts;
+  c.connect_timeout = std::chrono::seconds(o.connect_timeout_s);
+  c.stall_timeout = std::chrono::seconds(o.read_timeout_s);
+  c.ca_bundle = o.ca_bundle;
+  c.verbose = o.verbose;
+  auto settings = resolve_client(std::move(config));
+  if (!settings) return fail(settings.error());
+  const EndpointSettings& endpoint = settings->endpoint;
 
   Resolved out;
+  out.client = std::move(*settings);
+  out.sse_c = sse_c_headers(o.sse_c_key);
   if (o.mode != Options::Mode::Single) {
     // Many objects: the targets come one by one; the bucket named (if any) is checked now.
     if (!o.remote.bucket.empty()) {
@@ -59,27 +60,6 @@ Result<Resolved> resolve(Options& o) {
     // Checked now, so that an unusable bucket name is one usage error before anything is sent.
     if (auto location = resolve_object_location(o.source, endpoint, ""); !location) return fail(location.error());
   }
-
-  ClientSettings& c = out.client;
-  c.endpoint = endpoint;
-  if (!o.no_sign_request && (!http_source || o.mode != Options::Mode::Single)) {  // an http(s) source is fetched as given, unsigned
-    DefaultChainOptions chain_options;
-    chain_options.profile = o.profile;
-    chain_options.region = endpoint.region;
-    chain_options.config = config;
-    auto chain = make_default_chain(chain_options);
-    if (!chain) return fail(chain.error());
-    c.credentials = std::shared_ptr<CredentialChain>(std::move(*chain));
-    if (auto creds = c.credentials->get(); !creds) return fail(creds.error());
-  }
-  if (!o.request_payer.empty()) c.common_headers.emplace_back("x-amz-request-payer", o.request_payer);
-  c.concurrency = o.concurrency;
-  c.retry.max_attempts = o.max_attempts;
-  c.connect_timeout = std::chrono::seconds(o.connect_timeout_s);
-  c.stall_timeout = std::chrono::seconds(o.read_timeout_s);
-  c.ca_bundle = o.ca_bundle;
-  c.verbose = o.verbose;
-  out.sse_c = sse_c_headers(o.sse_c_key);
   return out;
 }
 

@@ -1,7 +1,6 @@
-// From what the user typed to what the engine runs with: the command line's Options plus the environment and the
-// shared config files (~/.aws/config, ~/.aws/credentials) resolved into the client's settings (endpoint URL and
-// region by the AWS CLI's precedence, addressing style, dual-stack/FIPS, the credential chain, request-payer) and
-// the object's target and per-object headers (SSE-C). main() only calls these.
+// From what the user typed to what the engine runs with: the command line's Options made into a ClientConfig
+// (client/client_config.h completes it from the environment and the config files), the object's target and the
+// per-object headers (SSE-C). main() only calls these.
 #pragma once
 
 #include "cli/options.h"
@@ -16,8 +15,7 @@ struct Resolved {
   HeaderList sse_c;      // the SSE-C key headers, for every request that touches the object; never printed
 };
 
-// Reads the config files and the environment; builds the credential chain and loads the keys once (so that a
-// missing key is one clear error before anything is sent). For an http(s) source nothing is signed.
+// For an http(s) source nothing is signed. The bucket's name is checked against the addressing style now.
 Result<Resolved> resolve(Options& options);
 
 // The three SSE-C headers for a raw 32-byte key: algorithm, the key in base64, the key's MD5 in base64.

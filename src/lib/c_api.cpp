@@ -1,0 +1,328 @@
+// The C ABI of libs3fcp (include/s3fcp/s3fcp.h) over the engine: a thin shell. Each call turns its C arguments into
+// the engine's options, runs the operation on the client with plain worker threads (no signal handling: that is
+// the host's), watches the cancel token, and turns the outcome into an s3fcp_code and s3fcp_error. Nothing throws
+// across the ABI: every entry point catches what the C++ below it might throw (std::bad_alloc) as S3FCP_ERR_OTHER.
+#include "lib/c_api.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <new>
+
+#include <fmt/format.h>
+
+#include "client/client_config.h"
+#include "ops/get/download.h"
+#include "ops/head/head_object.h"
+#include "util/log.h"
+#include "util/workers.h"
+
+using namespace s3fcp;
+
+void s3fcp_cancel_token::attach(StopSignal* stop) {
+  std::lock_guard lock(m_mutex);
+  if (m_cancelled) return stop->fail(s3fcp::cancelled_error());
+  m_attached.push_back(stop);
+}
+
+void s3fcp_cancel_token::detach(StopSignal* stop) {
+  std::lock_guard lock(m_mutex);
+  std::erase(m_attached, stop);
+}
+
+void s3fcp_cancel_token::cancel() {
+  // The lock is held while the attached calls are stopped, so none of them returns (and destroys its signal) meanwhile.
+  std::lock_guard lock(m_mutex);
+  m_cancelled = true;
+  for (StopSignal* stop : m_attached) stop->fail(s3fcp::cancelled_error());
+}
+
+bool s3fcp_cancel_token::cancelled() const {
+  std::lock_guard lock(m_mutex);
+  return m_cancelled;
+}
+
+namespace s3fcp {
+
+void copy_text(char* out, size_t capacity, std::string_view text) {
+  const size_t n = std::min(text.size(), capacity - 1);
+  std::memcpy(out, text.data(), n);
+  out[n] = '\0';
+}
+
+int report_error(const Error& e, s3fcp_error* err) {
+  const int code = e.kind == ErrorKind::Terminated ? S3FCP_ERR_CANCELLED : exit_code(e.kind);
+  if (err != nullptr) {
+    err->code = code;
+    err->http_status = e.http_status;
+    copy_text(err->s3_code, sizeof err->s3_code, e.s3_code);
+    copy_text(err->request_id, sizeof err->request_id, e.request_id);
+    copy_text(err->message, sizeof err->message, e.message);
+  }
+  return code;
+}
+
+int report_ok(s3fcp_error* err) {
+  if (err != nullptr) *err = s3fcp_error{};
+  return S3FCP_OK;
+}
+
+Error cancelled_error() { return Error{ErrorKind::Interrupted, "cancelled"}; }
+
+RunWorkers plain_runner(s3fcp_cancel_token* token) {
+  return [token](const Workers& workers) {
+    if (token != nullptr) token->attach(workers.stop);
+    auto ran = run_workers(workers);
+    if (token != nullptr) token->detach(workers.stop);
+    return ran;
+  };
+}
+
+Result<void> run_op(Client& client, const std::shared_ptr<Operation>& op, s3fcp_cancel_token* token) {
+  StopSignal stop;
+  stop.add_waker([&] { client.cancel(op, cancelled_error()); });
+  if (token != nullptr) token->attach(&stop);
+  client.submit(op);
+  op->wait();
+  if (token != nullptr) token->detach(&stop);
+  if (stop.stopping()) return fail(cancelled_error());
+  return {};
+}
+
+Result<void> check_names(const char* bucket, const char* key, bool key_needed) {
+  if (bucket == nullptr || *bucket == '\0') return fail(Error::usage("the bucket name is empty"));
+  if (key_needed && (key == nullptr || *key == '\0')) return fail(Error::usage("the key is empty"));
+  return {};
+}
+
+}  // namespace s3fcp
+
+namespace {
+
+std::once_flag g_network_once;
+
+template <class F>
+int guarded(s3fcp_error* err, F&& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return report_error(Error{ErrorKind::Other, "out of memory"}, err);
+  } catch (const std::exception& e) {
+    return report_error(Error{ErrorKind::Other, std::string("internal error: ") + e.what()}, err);
+  }
+}
+
+DownloadJob download_job(s3fcp_client* c, const char* bucket, const char* key, const s3fcp_get_options* options) {
+  s3fcp_get_options defaults;
+  s3fcp_get_options_init(&defaults);
+  const s3fcp_get_options& o = options != nullptr ? *options : defaults;
+  DownloadJob job;
+  job.target = Target{bucket, key, std::nullopt};
+  if (c->part_size != 0) job.get.chunk_size = c->part_size;
+  job.get.concurrency = c->client->settings().concurrency;
+  if (o.version_id != nullptr) job.get.version_id = o.version_id;
+  job.get.checksum = o.verify_checksum != 0 ? ChecksumMode::automatic() : ChecksumMode::off();
+  if (o.has_range != 0) {
+    RangeSpec range;
+    range.first = o.range_first;
+    if (o.range_last >= 0) {
+      range.kind = RangeSpec::Kind::FromTo;
+      range.last = static_cast<uint64_t>(o.range_last);
+    } else {
+      range.kind = RangeSpec::Kind::From;
+    }
+    job.get.range = range;
+    job.get.checksum = ChecksumMode::off();  // a full-object checksum says nothing about a part
+  }
+  return job;
+}
+
+int finish_download(const Result<void>& result, uint64_t* bytes, const DownloadSummary& summary, s3fcp_error* err) {
+  if (bytes != nullptr) *bytes = summary.bytes;
+  if (!result) return report_error(result.error(), err);
+  return report_ok(err);
+}
+
+}  // namespace
+
+extern "C" {
+
+S3FCP_API void s3fcp_config_init(s3fcp_config* config) {
+  *config = s3fcp_config{};
+  config->struct_size = sizeof(s3fcp_config);
+}
+
+S3FCP_API const char* s3fcp_version(void) { return S3FCP_VERSION_STRING; }
+
+S3FCP_API s3fcp_client* s3fcp_client_new(const s3fcp_config* config, s3fcp_error* err) {
+  s3fcp_client* out = nullptr;
+  guarded(err, [&] {
+    std::call_once(g_network_once, [] { init_network(); });
+    s3fcp_config defaults;
+    s3fcp_config_init(&defaults);
+    const s3fcp_config& c = config != nullptr ? *config : defaults;
+    // The library prints nothing unless asked to: its lines go to the caller's callback, or nowhere.
+    if (c.log != nullptr) {
+      set_log_sink([log = c.log, user = c.log_user](std::string_view line) {
+        const std::string text(line);
+        log(user, 1, text.c_str());
+      });
+    } else {
+      set_log_sink([](std::string_view) {});
+    }
+    ClientConfig cc;
+    if (c.endpoint_url != nullptr) cc.endpoint.endpoint_url = c.endpoint_url;
+    if (c.region != nullptr) cc.endpoint.region = c.region;
+    cc.endpoint.style = c.addressing == S3FCP_ADDRESSING_PATH      ? AddressingStyle::Path
+                        : c.addressing == S3FCP_ADDRESSING_VIRTUAL ? AddressingStyle::Virtual
+                                                                   : AddressingStyle::Auto;
+    cc.addressing_style_given = c.addressing != S3FCP_ADDRESSING_AUTO;
+    if (c.profile != nullptr) cc.profile = c.profile;
+    cc.anonymous = c.anonymous != 0;
+    ClientSettings& s = cc.client;
+    if (c.concurrency != 0) s.concurrency = c.concurrency;
+    if (c.max_attempts != 0) s.retry.max_attempts = static_cast<int>(c.max_attempts);
+    if (c.connect_timeout_ms != 0) s.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
+    if (c.read_timeout_ms != 0) {
+      s.stall_timeout = std::chrono::seconds(std::max<uint32_t>(1, (c.read_timeout_ms + 999) / 1000));
+    }
+    if (const char* ca = std::getenv("AWS_CA_BUNDLE"); ca != nullptr) s.ca_bundle = ca;
+    s.verbose = c.verbose != 0 && c.log != nullptr;
+    auto settings = resolve_client(std::move(cc));
+    if (!settings) return report_error(settings.error(), err);
+    auto client = std::make_unique<s3fcp_client>();
+    client->part_size = c.part_size;
+    client->memory_limit = c.memory_limit;
+    client->client = std::make_unique<Client>(std::move(*settings));
+    out = client.release();
+    return report_ok(err);
+  });
+  return out;
+}
+
+S3FCP_API void s3fcp_client_free(s3fcp_client* client) { delete client; }
+
+S3FCP_API s3fcp_cancel_token* s3fcp_cancel_new(void) { return new (std::nothrow) s3fcp_cancel_token(); }
+S3FCP_API void s3fcp_cancel(s3fcp_cancel_token* token) {
+  if (token != nullptr) token->cancel();
+}
+S3FCP_API void s3fcp_cancel_free(s3fcp_cancel_token* token) { delete token; }
+
+S3FCP_API void s3fcp_free(void* p) { std::free(p); }
+
+S3FCP_API void s3fcp_get_options_init(s3fcp_get_options* options) {
+  *options = s3fcp_get_options{};
+  options->struct_size = sizeof(s3fcp_get_options);
+  options->range_last = -1;
+  options->verify_checksum = 1;
+}
+
+S3FCP_API int s3fcp_get_to_callback(s3fcp_client* client, const char* bucket, const char* key,
+                                    const s3fcp_get_options* options, s3fcp_write_fn write, void* user,
+                                    uint64_t* bytes, s3fcp_cancel_token* cancel, s3fcp_error* err) {
+  return guarded(err, [&] {
+    if (auto ok = check_names(bucket, key, true); !ok) return report_error(ok.error(), err);
+    if (write == nullptr) return report_error(Error::usage("no write callback"), err);
+    DownloadSummary summary;
+    const ByteSink sink = [&](std::span<const std::byte> data) -> Result<void> {
+      if (write(user, data.data(), data.size()) != 0) return fail(ErrorKind::Io, "the write callback stopped the download");
+      return {};
+    };
+    auto result = download_to_sink(*client->client, download_job(client, bucket, key, options), sink,
+                                   plain_runner(cancel), summary);
+    return finish_download(result, bytes, summary, err);
+  });
+}
+
+S3FCP_API int s3fcp_get_to_fd(s3fcp_client* client, const char* bucket, const char* key,
+                              const s3fcp_get_options* options, int fd, uint64_t* bytes, s3fcp_cancel_token* cancel,
+                              s3fcp_error* err) {
+  return guarded(err, [&] {
+    if (auto ok = check_names(bucket, key, true); !ok) return report_error(ok.error(), err);
+    DownloadSummary summary;
+    auto result = download_to_fd(*client->client, download_job(client, bucket, key, options), fd,
+                                 plain_runner(cancel), summary);
+    return finish_download(result, bytes, summary, err);
+  });
+}
+
+S3FCP_API int s3fcp_get_to_buffer(s3fcp_client* client, const char* bucket, const char* key,
+                                  const s3fcp_get_options* options, void** data, size_t* size, s3fcp_cancel_token* cancel,
+                                  s3fcp_error* err) {
+  return guarded(err, [&] {
+    if (data == nullptr || size == nullptr) return report_error(Error::usage("no place for the data"), err);
+    *data = nullptr;
+    *size = 0;
+    if (auto ok = check_names(bucket, key, true); !ok) return report_error(ok.error(), err);
+    // Grown by doubling with realloc, which moves large blocks with mremap: no copy of the bytes already there.
+    struct Buffer {
+      char* p = nullptr;
+      size_t used = 0, capacity = 0;
+      ~Buffer() { std::free(p); }
+    } buffer;
+    const ByteSink sink = [&](std::span<const std::byte> bytes) -> Result<void> {
+      if (buffer.used + bytes.size() > buffer.capacity) {
+        const size_t want = std::max({buffer.used + bytes.size(), 2 * buffer.capacity, size_t{1} << 16});
+        auto* grown = static_cast<char*>(std::realloc(buffer.p, want));
+        if (grown == nullptr) return fail(ErrorKind::Other, "out of memory");
+        buffer.p = grown;
+        buffer.capacity = want;
+      }
+      std::memcpy(buffer.p + buffer.used, bytes.data(), bytes.size());
+      buffer.used += bytes.size();
+      return {};
+    };
+    DownloadSummary summary;
+    auto result = download_to_sink(*client->client, download_job(client, bucket, key, options), sink,
+                                   plain_runner(cancel), summary);
+    if (!result) return report_error(result.error(), err);
+    if (buffer.p == nullptr) buffer.p = static_cast<char*>(std::malloc(1));  // an empty object: still a buffer
+    if (buffer.p == nullptr) return report_error(Error{ErrorKind::Other, "out of memory"}, err);
+    *data = std::exchange(buffer.p, nullptr);
+    *size = buffer.used;
+    return report_ok(err);
+  });
+}
+
+S3FCP_API int s3fcp_head(s3fcp_client* client, const char* bucket, const char* key, const char* version_id,
+                         s3fcp_object_info* info, s3fcp_cancel_token* cancel, s3fcp_error* err) {
+  return guarded(err, [&] {
+    if (auto ok = check_names(bucket, key, true); !ok) return report_error(ok.error(), err);
+    HeadObject::Options options;
+    if (version_id != nullptr) options.version_id = version_id;
+    options.checksum_mode = true;
+    auto op = std::make_shared<HeadObject>(Target{bucket, key, std::nullopt}, options);
+    if (auto ran = run_op(*client->client, op, cancel); !ran) return report_error(ran.error(), err);
+    if (op->error()) return report_error(*op->error(), err);
+    if (info != nullptr) {
+      *info = s3fcp_object_info{};
+      const ResponseHead& h = op->head();
+      info->size = op->size().value_or(0);
+      copy_text(info->etag, sizeof info->etag, h.etag);
+      copy_text(info->version_id, sizeof info->version_id, h.find("x-amz-version-id").value_or(""));
+      copy_text(info->content_type, sizeof info->content_type, h.find("content-type").value_or(""));
+      copy_text(info->last_modified, sizeof info->last_modified, h.find("last-modified").value_or(""));
+      copy_text(info->checksum_crc64nvme, sizeof info->checksum_crc64nvme,
+                h.find("x-amz-checksum-crc64nvme").value_or(""));
+    }
+    return report_ok(err);
+  });
+}
+
+S3FCP_API int s3fcp_delete(s3fcp_client* client, const char* bucket, const char* key, const char* version_id,
+                           s3fcp_cancel_token* cancel, s3fcp_error* err) {
+  return guarded(err, [&] {
+    if (auto ok = check_names(bucket, key, true); !ok) return report_error(ok.error(), err);
+    HeadObject::Options options;
+    if (version_id != nullptr) options.version_id = version_id;
+    options.method = Method::Delete;
+    auto op = std::make_shared<HeadObject>(Target{bucket, key, std::nullopt}, options);
+    if (auto ran = run_op(*client->client, op, cancel); !ran) return report_error(ran.error(), err);
+    if (op->error()) return report_error(*op->error(), err);
+    return report_ok(err);
+  });
+}
+
+}  // extern "C"

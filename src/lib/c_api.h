@@ -1,0 +1,48 @@
+// Private to the C API's implementation (src/lib/*.cpp): what the opaque handles of include/s3fcp/s3fcp.h are, and
+// the helpers every entry point shares.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "client/client.h"
+#include "s3fcp/s3fcp.h"
+#include "util/error.h"
+#include "util/stop_signal.h"
+#include "util/workers.h"
+
+struct s3fcp_client {
+  std::unique_ptr<s3fcp::Client> client;
+  uint64_t part_size = 0;     // 0: each operation's default
+  uint64_t memory_limit = 0;  // 0: an upload's default
+};
+
+// A cancel token: the calls that carry it attach their stop signal for as long as they run.
+struct s3fcp_cancel_token {
+  void attach(s3fcp::StopSignal* stop);  // stops it at once when already cancelled
+  void detach(s3fcp::StopSignal* stop);
+  void cancel();
+  bool cancelled() const;
+
+ private:
+  mutable std::mutex m_mutex;
+  bool m_cancelled = false;
+  std::vector<s3fcp::StopSignal*> m_attached;
+};
+
+namespace s3fcp {
+
+void copy_text(char* out, size_t capacity, std::string_view text);
+// Fills `err` (when not null) and returns the code.
+int report_error(const Error& e, s3fcp_error* err);
+int report_ok(s3fcp_error* err);
+Error cancelled_error();
+// Runs a transfer's workers on plain threads, stopping them when `token` is cancelled.
+RunWorkers plain_runner(s3fcp_cancel_token* token);
+// Submits `op` and waits for it; cancelled through `token` (then the Error says so).
+Result<void> run_op(Client& client, const std::shared_ptr<Operation>& op, s3fcp_cancel_token* token);
+Result<void> check_names(const char* bucket, const char* key, bool key_needed);
+
+}  // namespace s3fcp
