@@ -3,6 +3,7 @@
 // the host's), watches the cancel token, and turns the outcome into an s3fcp_code and s3fcp_error. Nothing throws
 // across the ABI: every entry point catches what the C++ below it might throw (std::bad_alloc) as S3FCP_ERR_OTHER.
 #include "lib/c_api.h"
+#include "lib/mapped_buffer.h"
 
 #include <unistd.h>
 
@@ -210,7 +211,7 @@ S3FCP_API void s3fcp_cancel(s3fcp_cancel_token* token) {
 }
 S3FCP_API void s3fcp_cancel_free(s3fcp_cancel_token* token) { delete token; }
 
-S3FCP_API void s3fcp_free(void* p) { std::free(p); }
+S3FCP_API void s3fcp_free(void* p) { release_mapped(p); }
 
 S3FCP_API void s3fcp_get_options_init(s3fcp_get_options* options) {
   *options = s3fcp_get_options{};
@@ -256,32 +257,20 @@ S3FCP_API int s3fcp_get_to_buffer(s3fcp_client* client, const char* bucket, cons
     *data = nullptr;
     *size = 0;
     if (auto ok = check_names(bucket, key, true); !ok) return report_error(ok.error(), err);
-    // Grown by doubling with realloc, which moves large blocks with mremap: no copy of the bytes already there.
-    struct Buffer {
-      char* p = nullptr;
-      size_t used = 0, capacity = 0;
-      ~Buffer() { std::free(p); }
-    } buffer;
+    // A mapping grown with mremap: no copy of the bytes already there, and nothing left in malloc's heaps after
+    // s3fcp_free (a long-running caller's memory stays flat).
+    MappedBuffer buffer;
     const ByteSink sink = [&](std::span<const std::byte> bytes) -> Result<void> {
-      if (buffer.used + bytes.size() > buffer.capacity) {
-        const size_t want = std::max({buffer.used + bytes.size(), 2 * buffer.capacity, size_t{1} << 16});
-        auto* grown = static_cast<char*>(std::realloc(buffer.p, want));
-        if (grown == nullptr) return fail(ErrorKind::Other, "out of memory");
-        buffer.p = grown;
-        buffer.capacity = want;
-      }
-      std::memcpy(buffer.p + buffer.used, bytes.data(), bytes.size());
-      buffer.used += bytes.size();
+      if (!buffer.append(bytes)) return fail(ErrorKind::Other, "out of memory");
       return {};
     };
     DownloadSummary summary;
     auto result = download_to_sink(*client->client, download_job(client, bucket, key, options), sink,
                                    plain_runner(cancel), summary);
     if (!result) return report_error(result.error(), err);
-    if (buffer.p == nullptr) buffer.p = static_cast<char*>(std::malloc(1));  // an empty object: still a buffer
-    if (buffer.p == nullptr) return report_error(Error{ErrorKind::Other, "out of memory"}, err);
-    *data = std::exchange(buffer.p, nullptr);
-    *size = buffer.used;
+    *size = buffer.size();
+    *data = buffer.release();  // an empty object: still a buffer
+    if (*data == nullptr) return report_error(Error{ErrorKind::Other, "out of memory"}, err);
     return report_ok(err);
   });
 }

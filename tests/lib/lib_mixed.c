@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 enum { KEYS = 64 };
@@ -129,10 +130,11 @@ static void one_op(unsigned int* seed, int thread) {
     s3fcp_put_options_init(&put);
     int code;
     if (roll % 2 == 0) {
-      unsigned char* data = malloc(size);
+      /* Mapped, not malloc'd: the soak watches RSS, and glibc would keep these large blocks in its heaps. */
+      unsigned char* data = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       fill(data, key, next, size);
       code = s3fcp_put_from_buffer(g_client, g_bucket, key_name, data, size, &put, NULL, &err);
-      free(data);
+      munmap(data, size);
     } else {
       struct writer_state w = {key, next, 0, size};
       code = s3fcp_put_from_callback(g_client, g_bucket, key_name, produce, &w, &put, NULL, &err);
