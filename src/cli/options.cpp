@@ -26,7 +26,7 @@ std::string env(const char* name) {
 }
 
 constexpr const char* kExitCodes = R"(Exit codes:
-  0    success: the whole object was written
+  0    success: the whole object was written (many objects: all copied or skipped)
   1    other error (also a self-contradicting answer, e.g. Content-Range bytes 5-9/3)
   2    usage error (bad option, URI or size)
   3    not found (NoSuchKey, NoSuchBucket, NoSuchVersion)
@@ -34,8 +34,10 @@ constexpr const char* kExitCodes = R"(Exit codes:
   5    the object changed during the download (ETag no longer matches)
   6    network error or throttling: retries exhausted
   7    checksum mismatch, or a stated checksum that cannot be checked
-  8    cannot write the destination
+  8    cannot read the source or write the destination
   9    --range starts past the end of the object
+  10   --no-clobber: the key exists (nothing was written)
+  11   many objects: some failed (each reported on its own line)
   130  interrupted (SIGINT)
   141  broken pipe (the reader went away, e.g. `| head`)
   143  terminated (SIGTERM))";
