@@ -169,12 +169,12 @@ Result<void> check_direction_options(Options& o, const std::string& expected_siz
   if (!expected_size.empty()) {
     if (o.local_source != "-") return fail(Error::usage("--expected-size applies to an upload from stdin"));
     auto size = parse_size(expected_size);
-    if (!size) return fail(size.error());
+    if (!size) return fail(Error::usage("--expected-size: " + size.error().message));
     o.expected_size = *size;
   }
   if (!max_memory.empty()) {
     auto bytes = parse_size(max_memory);
-    if (!bytes) return fail(bytes.error());
+    if (!bytes) return fail(Error::usage("--max-memory: " + bytes.error().message));
     o.max_memory = *bytes;
   }
   for (const std::string& item : metadata) {

@@ -19,9 +19,10 @@ namespace s3fcp {
 namespace {
 
 // "verified": the server's value for the object equals ours; "sent": every request carried ours (S3 checked each)
-// and the server named none for the whole; "mismatch"; "off".
+// and the server named none for the whole; "mismatch"; "not-verified": no object was made; "off".
 std::string checksum_result(const UploadResult& r) {
   if (r.checksum_algorithm.empty()) return "off";
+  if (r.etag.empty()) return "not-verified";
   if (r.server_checksum.empty()) return "sent";
   return r.server_checksum == r.checksum ? "verified" : "mismatch";
 }
@@ -40,6 +41,7 @@ nlohmann::json upload_stats(const UploadSummary& s, const Options& o) {
   j["multipart"] = !r.upload_id.empty();
   j["upload_id"] = r.upload_id.empty() ? nlohmann::json() : nlohmann::json(r.upload_id);
   j["aborted"] = r.aborted;
+  j["abort_failed"] = r.abort_failed;
   j["etag"] = r.etag;
   j["version_id"] = r.version_id.empty() ? nlohmann::json() : nlohmann::json(r.version_id);
   j["checksum"] = {{"algorithm", r.checksum_algorithm.empty() ? nlohmann::json() : nlohmann::json(r.checksum_algorithm)},
@@ -76,7 +78,19 @@ int run_upload(const Options& o, const Resolved& resolved, Client& client) {
   const RunWorkers run = [progress = progress_mode(o)](const Workers& w) { return supervise(progress, w); };
   UploadSummary summary;
   auto result = upload(client, job, run, summary);
+  if (!result && summary.result.abort_failed) {
+    // The one line says what to clean up: the error stopped the upload before its abort failed.
+    result.error().message += fmt::format(
+        "; the multipart upload {} could not be aborted ({}): its parts remain until aborted (aws s3api "
+        "abort-multipart-upload --bucket {} --key {} --upload-id {})",
+        summary.result.upload_id, summary.result.abort_error, job.spec.target.bucket, job.spec.target.key,
+        summary.result.upload_id);
+  }
   const int code = result ? 0 : report(result.error(), context);
+  // A failed upload has no result from the server; its stats still name the checksum it was sent with.
+  if (summary.result.checksum_algorithm.empty() && job.spec.checksum) {
+    summary.result.checksum_algorithm = checksum_algorithm_name(*job.spec.checksum);
+  }
   const UploadResult& r = summary.result;
   if (o.verbose) {
     log_line(fmt::format("{}: {} bytes in {:.3f} s ({:.1f} MB/s), {} request{}, {} retries, {} part{}",

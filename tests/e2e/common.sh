@@ -12,6 +12,9 @@
 #   expect_exit CODE CMD...     runs CMD with stdout in $STDOUT and stderr in $STDERR, fails unless it exits CODE
 #   fetch_ok BUCKET KEY ARGS... expect_exit 0 s3fcp s3://BUCKET/KEY ARGS, then sha256-compare with the local copy
 #   assert_sha A B · assert_one_line F · assert_empty F · assert_contains F TEXT · assert_not_contains F TEXT
+#   mpu_count BUCKET            multipart uploads in progress in BUCKET (ListMultipartUploads through aws-cli; works
+#                               against moto and the fault server)
+#   assert_no_mpu BUCKET        fails unless mpu_count BUCKET is 0, naming the uploads left
 #
 # S3FCP_BIN selects the binary (default build/s3fcp; relative paths are taken from the repo root), so the same
 # scripts run against build-asan/s3fcp. S3FCP_E2E_KEEP=1 keeps the temp dir of a failed test.
@@ -165,6 +168,22 @@ local_path() {
   local p=${LOCAL_FILES["$1/$2"]:-}
   [[ -n $p ]] || { say "no local copy of $1/$2"; return 1; }
   echo "$p"
+}
+
+# mpu_count BUCKET: the multipart uploads in progress (one line each, "KEY UPLOAD_ID", on fd 9 with MPU_VERBOSE=1).
+mpu_count() {
+  local listing
+  listing=$(awsl s3api list-multipart-uploads --bucket "$1" --output text \
+    --query 'Uploads[].[Key, UploadId]') || return 1
+  [[ $listing == None ]] && listing=""
+  [[ -z ${MPU_VERBOSE:-} || -z $listing ]] || echo "$listing" >&9
+  grep -c . <<<"$listing" || true
+}
+
+assert_no_mpu() {
+  local n
+  n=$(MPU_VERBOSE=1 mpu_count "$1")
+  ((n == 0)) || { say "$n multipart upload(s) left in $1 (listed above)"; return 1; }
 }
 
 # --- running s3fcp ------------------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ class PartPlan {
   bool m_multipart;
 };
 
-// The plan for `size` bytes when `requested_part_size` was asked for (--part-size). The part size used is
+// The plan for `size` bytes when `requested_part_size` was asked for (--chunk-size). The part size used is
 // max(requested, 5 MiB, ceil(size / 10,000) rounded up to a whole MiB); the size fits in one PUT, and is sent
 // so, when it is at most that part size. So a request below 5 MiB (S3's minimum for all parts but the last)
 // is raised, which means that anything up to 5 MiB goes in a single PUT; and a file too big for 10,000 parts

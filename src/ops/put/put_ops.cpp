@@ -37,6 +37,17 @@ std::optional<Error> check_echo(const ResponseHead& head, ChecksumAlgorithm algo
   return std::nullopt;
 }
 
+// Whether a HEAD of the object shows our bytes: its checksum header (for MD5, a single PUT's ETag) is ours. An
+// answer without one proves nothing.
+bool shows_our_checksum(const ResponseHead& head, ChecksumAlgorithm algorithm, const std::string& ours) {
+  if (ours.empty()) return false;
+  if (algorithm == ChecksumAlgorithm::Md5) return head.etag == "\"" + ours + "\"";
+  const auto stated = head.find(checksum_header_name(algorithm));
+  if (!stated) return false;
+  if (ours.find('-') != std::string::npos) return trim(*stated) == ours;  // composite: "<base64>-N"
+  return verify(ExpectedChecksum{algorithm, std::string(*stated)}, ours).has_value();
+}
+
 Error retryable(std::string message) {
   Error e{ErrorKind::Network, std::move(message)};
   e.retryable = true;
@@ -77,6 +88,18 @@ std::optional<Request> PutObject::next_request(OpContext& ctx) {
   if (m_done || m_in_flight || m_state.stop.stopping()) return std::nullopt;
   if (!m_part) m_part = m_source.take();
   if (!m_part) return std::nullopt;
+  if (m_conflict) {
+    Request r;
+    r.method = Method::Head;
+    r.role = Role::Head;
+    r.target = m_spec.target;
+    r.headers = m_spec.sse_c;
+    r.headers.emplace_back("x-amz-checksum-mode", "ENABLED");
+    r.note = "(is the object there ours?)";
+    m_in_flight = true;
+    m_state.progress.requests.fetch_add(1, std::memory_order_relaxed);
+    return r;
+  }
   if (m_waiting) {
     auto ready = m_retries.pop_ready(ctx.now(), [](const Task&, const Task&) { return false; });
     if (!ready) return std::nullopt;
@@ -103,11 +126,35 @@ std::optional<Request> PutObject::next_request(OpContext& ctx) {
 }
 
 Result<size_t> PutObject::read_body(Attempt&, uint64_t offset, std::span<std::byte> out) {
+  if (offset == 0) ++m_body_starts;
   return m_source.read(*m_part, offset, out);
+}
+
+std::string PutObject::our_checksum() const {
+  if (!m_spec.checksum) return {};
+  return *m_spec.checksum == ChecksumAlgorithm::Md5 ? hex_lower(m_part->digest) : encoded(m_part->digest);
 }
 
 void PutObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
   m_in_flight = false;
+  if (m_conflict) {
+    // The HEAD after a 412: our own write (an earlier attempt that S3 carried out) or someone else's object.
+    m_done = true;
+    if (outcome.ok() && a.head().content_length == std::to_string(m_part->range.size()) &&
+        shows_our_checksum(a.head(), *m_spec.checksum, our_checksum())) {
+      UploadResult result;
+      result.etag = a.head().etag;
+      result.version_id = std::string(a.head().find("x-amz-version-id").value_or(""));
+      result.parts = 1;
+      result.checksum_algorithm = checksum_algorithm_name(*m_spec.checksum);
+      result.checksum = our_checksum();
+      result.server_checksum = result.checksum;
+      m_state.progress.uploaded.store(m_part->range.size(), std::memory_order_relaxed);
+      m_state.set_result(std::move(result));
+      return;
+    }
+    return m_state.stop.fail(*m_conflict);
+  }
   if (outcome.ok()) {
     UploadResult result;
     result.etag = a.head().etag;
@@ -115,7 +162,7 @@ void PutObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
     result.parts = 1;
     if (m_spec.checksum) {
       result.checksum_algorithm = checksum_algorithm_name(*m_spec.checksum);
-      result.checksum = *m_spec.checksum == ChecksumAlgorithm::Md5 ? hex_lower(m_part->digest) : encoded(m_part->digest);
+      result.checksum = our_checksum();
       if (auto bad = check_echo(a.head(), *m_spec.checksum, result.checksum, result.server_checksum)) {
         m_state.set_result(result);
         m_done = true;
@@ -128,6 +175,12 @@ void PutObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
     return;
   }
   Error error = conditional_failure(*outcome.error, m_spec.target);
+  // 412 after our body went out more than once (a retry, or curl sending it again on a reused connection that
+  // turned out closed): the first may have been stored and only its answer lost. The object decides.
+  if (error.kind == ErrorKind::Exists && m_spec.checksum && (m_task.attempts > 0 || m_body_starts > 1)) {
+    m_conflict = std::move(error);
+    return;
+  }
   if (!m_retries.push(m_task, error, false, ctx.retry_policy(), ctx.now(), ctx.jitter(),
                       parse_retry_after(a.head().retry_after, std::chrono::system_clock::now()))) {
     m_done = true;
@@ -231,10 +284,19 @@ std::optional<Request> MultipartUpload::next_request(OpContext& ctx) {
       p.source = std::move(*source);
       p.task.number = p.source.number;
       if (m_resume) {
-        // S3 has this part from the interrupted run: keep it when it is the same bytes (size and checksum).
+        // S3 has this part from the interrupted run: keep it when it is the same bytes (size and checksum; for MD5,
+        // the part's ETag). Without a checksum nothing tells, and every part is sent again.
         const auto it = m_resume->parts.find(p.source.number);
-        if (it != m_resume->parts.end() && it->second.size == p.source.range.size() && m_spec.checksum &&
-            it->second.checksum && it->second.checksum->value == encoded(p.source.digest)) {
+        const auto same_bytes = [&](const ListedPart& listed) {
+          if (listed.size != p.source.range.size() || !m_spec.checksum || p.source.digest.empty()) return false;
+          if (*m_spec.checksum == ChecksumAlgorithm::Md5) {
+            std::string_view etag = listed.etag;
+            if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+            return iequals(etag, hex_lower(p.source.digest));
+          }
+          return listed.checksum && listed.checksum->value == encoded(p.source.digest);
+        };
+        if (it != m_resume->parts.end() && same_bytes(it->second)) {
           p.etag = it->second.etag;
           p.done = true;
           m_state.progress.uploaded.fetch_add(p.source.range.size(), std::memory_order_relaxed);
@@ -434,14 +496,19 @@ void MultipartUpload::on_step_done(OpContext& ctx, Attempt& a, const Outcome& ou
                                            : parse_complete_multipart_upload(m_body, a.head().request_id);
       if (done) return finish_completed(*done, a);
       Error e = conditional_failure(done.error(), m_spec.target);
-      if (e.s3_code == "NoSuchUpload" && m_complete_attempts > 1) {
-        m_phase = Phase::Verifying;  // an earlier attempt may have completed it: look before saying it failed
+      // A Complete that S3 carried out may have been sent again, by us (its answer was lost) or by curl without our
+      // knowing (a reused connection that turned out closed): NoSuchUpload, or 412 after a retry, may mean the
+      // object is ours. Look at it before saying the upload failed.
+      if (e.s3_code == "NoSuchUpload" || (e.kind == ErrorKind::Exists && m_complete_attempts > 1)) {
+        if (e.s3_code == "NoSuchUpload") {
+          e.kind = ErrorKind::NotFound;
+          e.message = fmt::format("the multipart upload {} no longer exists (aborted elsewhere, or by a lifecycle "
+                                  "rule) and the object is not ours: CompleteMultipartUpload failed", m_upload_id);
+        }
+        m_unverified = std::move(e);
+        m_phase = Phase::Verifying;
         m_step = Step{};
         return;
-      }
-      if (e.s3_code == "NoSuchUpload") {
-        e.message = fmt::format("the multipart upload {} no longer exists (aborted elsewhere, or by a lifecycle rule)",
-                                m_upload_id);
       }
       if (!e.retryable || m_abort_requested || !retry_step(ctx, e, a)) {
         fail(ctx, give_up(std::move(e), what, m_step.attempts));
@@ -451,23 +518,15 @@ void MultipartUpload::on_step_done(OpContext& ctx, Attempt& a, const Outcome& ou
     case Phase::Verifying: {
       const std::string suffix = "-" + std::to_string(m_parts.size()) + "\"";
       const std::string ours = object_checksum();
-      std::string server;
-      const bool ours_there = error || !m_spec.checksum ? false
-                              : !check_echo(a.head(), *m_spec.checksum, ours, server).has_value();
-      if (!error && a.head().etag.ends_with(suffix) && (ours.empty() || ours_there)) {
+      if (!error && a.head().etag.ends_with(suffix) &&
+          (ours.empty() || shows_our_checksum(a.head(), *m_spec.checksum, ours))) {
         CompletedUpload done;
         done.etag = a.head().etag;
         return finish_completed(done, a);
       }
       if (error && error->retryable && retry_step(ctx, *error, a)) return;
-      Error e{ErrorKind::NotFound,
-              fmt::format("the multipart upload {} no longer exists and the object is not ours: "
-                          "CompleteMultipartUpload failed", m_upload_id), 404};
-      e.s3_code = "NoSuchUpload";
-      m_upload_id.clear();
-      m_error = e;
-      m_state.stop.fail(e);
-      return end(false);
+      // Abort all the same: the upload may still be there (a 412, or a server that said NoSuchUpload wrongly).
+      return fail(ctx, std::move(*m_unverified));
     }
     case Phase::Aborting: {
       if (!error || error->s3_code == "NoSuchUpload" || error->http_status == 404) return end(true);
@@ -476,12 +535,8 @@ void MultipartUpload::on_step_done(OpContext& ctx, Attempt& a, const Outcome& ou
       UploadResult r = m_state.result();
       r.upload_id = m_upload_id;
       r.abort_failed = true;
+      r.abort_error = error->message;
       m_state.set_result(r);
-      if (m_error) {
-        m_error->message += fmt::format("; the multipart upload {} could not be aborted ({}): its parts remain until "
-                                        "aborted (aws s3api abort-multipart-upload --upload-id ...)",
-                                        m_upload_id, error->message);
-      }
       return end(false);
     }
     default:

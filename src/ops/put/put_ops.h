@@ -10,8 +10,10 @@
 //
 // Failure never leaves parts behind: a permanent error, retries exhausted or a stop (SIGINT, SIGTERM, a source that
 // cannot be read) cancels the parts in flight and sends AbortMultipartUpload, retried; the operation is finished
-// only once that is done. CompleteMultipartUpload's 200 with an <Error> body is a failure, retried by its code;
-// NoSuchUpload after a retried Complete is checked with a HEAD (the first attempt may have won).
+// only once that is done. CompleteMultipartUpload's 200 with an <Error> body is a failure, retried by its code.
+// A request may reach S3 twice without our knowing (curl sends it again on a reused connection that turned out
+// closed), so NoSuchUpload on Complete, and 412 on a PUT whose body went out more than once, are checked with a
+// HEAD: the object may be ours, from the first send.
 #pragma once
 
 #include <atomic>
@@ -58,6 +60,7 @@ struct UploadResult {
   std::string server_checksum;     // what the server said the object's is, if it did
   bool aborted = false;            // a multipart upload that was aborted (or found gone)
   bool abort_failed = false;       // ... that could not be: its parts remain
+  std::string abort_error;         // why not
 };
 
 struct PutState {
@@ -99,6 +102,8 @@ class PutObject final : public Operation {
   struct Task {
     int attempts = 0;
   };
+  std::string our_checksum() const;  // as S3 states it ("" without one)
+
   const UploadSpec m_spec;
   UploadSource& m_source;
   PutState& m_state;
@@ -108,6 +113,8 @@ class PutObject final : public Operation {
   bool m_in_flight = false;
   bool m_waiting = false;  // failed, waiting for its backoff in m_retries
   bool m_done = false;
+  uint32_t m_body_starts = 0;      // times the body was read from its first byte: sent more than once when > 1
+  std::optional<Error> m_conflict; // a 412 that a HEAD must confirm (an earlier send may have been stored)
 };
 
 // A multipart upload of the source's parts. `resume`: the upload id and the parts S3 already has (--continue).
@@ -189,6 +196,7 @@ class MultipartUpload final : public Operation {
   uint32_t m_parts_in_flight = 0;
   uint32_t m_concurrency = 1;
   std::optional<Error> m_error;    // the first error: the upload ends aborted with it
+  std::optional<Error> m_unverified;  // Complete's error, reported if the HEAD (Verifying) finds the object not ours
   int m_complete_attempts = 0;
   bool m_verbose = false;
 };

@@ -18,7 +18,8 @@ namespace {
 
 // A file to upload, open for reading: a directory, a missing or unreadable file is a usage error (nothing sent).
 Result<Fd> open_source_file(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below); a regular file ignores it.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) return fail(Error::usage(fmt::format("cannot read {}: {}", path, std::strerror(errno))));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return fail(Error::usage(fmt::format("cannot stat {}: {}", path, std::strerror(errno))));
@@ -82,10 +83,11 @@ Result<void> upload(Client& client, const UploadJob& job, const RunWorkers& run,
     source = std::move(*s);
   }
 
-  // A file's multipart upload is journaled, for --continue after a kill.
+  // A file's multipart upload is journaled, for --continue after a kill. A file that now goes in one PUT still looks
+  // for a killed run's journal: --continue is refused (the file changed), a plain rerun aborts that upload.
   std::optional<JournalPlace> journal;
   std::optional<MultipartUpload::Resume> resume;
-  if (!streamed && source->plan()->multipart()) {
+  if (!streamed) {
     auto place = journal_place(job, *source->plan());
     if (!place) return fail(place.error());
     journal = std::move(*place);
@@ -106,6 +108,7 @@ Result<void> upload(Client& client, const UploadJob& job, const RunWorkers& run,
     } else if (job.resume && client.settings().verbose) {
       log_line("nothing to continue: starting a new upload");
     }
+    if (!source->plan()->multipart()) journal.reset();  // one PUT: nothing to journal
   }
 
   state.stop.add_waker([&] { source->stop(); });

@@ -292,7 +292,7 @@ Result<void> check_upload_journal(const UploadJournal& journal, const UploadBind
   }
   if (was.part_size != now.part_size) {
     return refuse(
-        fmt::format("the upload has parts of {} bytes, this run would make {}: give the same --part-size",
+        fmt::format("the upload has parts of {} bytes, this run would make {}: give the same --chunk-size",
                     was.part_size, now.part_size));
   }
   if (was.checksum != now.checksum) {

@@ -81,7 +81,7 @@ Result<void> remove_upload_journal(const std::string& path);
 
 // Whether `journal` can continue the upload asked for now: an Error (kind Usage) with a one-line reason when
 // the file changed (size or mtime) or any option differs ("cannot continue the upload: the upload has parts
-// of 8388608 bytes, this run would make 16777216: give the same --part-size").
+// of 8388608 bytes, this run would make 16777216: give the same --chunk-size").
 Result<void> check_upload_journal(const UploadJournal& journal, const UploadBinding& now);
 
 }  // namespace s3fcp
