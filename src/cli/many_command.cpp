@@ -27,6 +27,7 @@
 #include "ops/many/batch.h"
 #include "ops/put/upload.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 namespace s3fcp {
 
@@ -56,15 +57,22 @@ Result<ItemSettings> item_settings(const Options& o, const HeaderList& sse_c, st
   return s;
 }
 
-// Does the copy of `key` (relative name `relative`) belong to this run?
+// Does the copy of `relative` (the name below the prefix or DIR; object `key`) belong to this run? Shards split by
+// batch/shard.h's contract: the full key of an object copied from S3, the relative path of a file copied to it.
 bool selected(const Options& o, const KeyFilter& filter, const std::string& key, const std::string& relative) {
   if (!filter.selects(relative)) return false;
-  return !o.shard || in_shard(key, *o.shard);
+  if (!o.shard) return true;
+  return in_shard(o.direction == Options::Direction::Upload ? relative : key, *o.shard);
 }
 
 std::string join_key(const std::string& prefix, const std::string& name) {
   if (prefix.empty() || prefix.ends_with('/')) return prefix + name;
   return prefix + "/" + name;
+}
+
+// A key ending in '/': an S3 console "folder", nothing to copy, skipped without a word (also when named in a list).
+bool is_folder_marker(const std::string& key, const std::string& prefix) {
+  return key_to_relative_path(key, prefix).verdict == KeyPath::Verdict::FolderMarker;
 }
 
 // A download item from a listed or named key: its place beneath DIR, or why it has none.
@@ -129,7 +137,7 @@ void files_from_and_add(const Options& o, const KeyFilter& filter, Batch& batch,
     item.line = name.line;
     if (o.direction == Options::Direction::Download) {
       const std::string key = join_key(o.remote.key, name.name);
-      if (!selected(o, filter, key, name.name)) continue;
+      if (is_folder_marker(key, o.remote.key) || !selected(o, filter, key, name.name)) continue;
       item = download_item(S3Uri{o.remote.bucket, key}, o.remote.key, std::nullopt, "");
       item.line = name.line;
     } else {
@@ -150,11 +158,70 @@ void manifest_and_add(const Options& o, const KeyFilter& filter, Batch& batch, S
   auto entries = parse_manifest(*text);
   if (!entries) return stop.fail(entries.error());
   for (const ManifestEntry& e : *entries) {
-    if (!selected(o, filter, e.key, e.key)) continue;
+    if (is_folder_marker(e.key, "") || !selected(o, filter, e.key, e.key)) continue;
     BatchItem item = download_item(S3Uri{e.bucket, e.key}, "", std::nullopt, "", e.version_id.value_or(""));
     item.line = e.line;
     if (!batch.add(std::move(item))) return;
   }
+}
+
+// The options of a many-object copy that a run line's own parse (one object) would refuse: taken out of the words
+// before it. --no-clobber and --skip-existing shape each copy (given to run or on a line); the others are the run's.
+struct BatchFlags {
+  bool no_clobber = false, skip_existing = false;
+  std::vector<std::string> run_only;  // found and not for a line: --dry-run, --shard, --include, --exclude
+};
+
+std::vector<std::string> without_batch_flags(const std::vector<std::string>& words, BatchFlags& flags) {
+  static constexpr std::string_view kWithValue[] = {"--shard", "--include", "--exclude"};
+  std::vector<std::string> out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string_view word = words[i];
+    const std::string_view name = word.substr(0, word.find('='));
+    if (word == "--no-clobber") {
+      flags.no_clobber = true;
+    } else if (word == "--skip-existing") {
+      flags.skip_existing = true;
+    } else if (word == "--dry-run") {
+      flags.run_only.emplace_back(word);
+    } else if (std::ranges::find(kWithValue, name) != std::end(kWithValue)) {
+      flags.run_only.emplace_back(name);
+      if (name == word) ++i;  // "--shard K/N": the value is the next word
+    } else {
+      out.push_back(words[i]);
+    }
+  }
+  return out;
+}
+
+// Options given to run that concern one direction only (check_direction_options refuses them for the other): a
+// line of the other direction is parsed without them. {name, takes a value, the direction it concerns}.
+struct DirectionalOption {
+  std::string_view name;
+  bool value;
+  Options::Direction direction;
+};
+constexpr DirectionalOption kDirectional[] = {
+    {"--content-type", true, Options::Direction::Upload},  {"--cache-control", true, Options::Direction::Upload},
+    {"--content-encoding", true, Options::Direction::Upload}, {"--metadata", true, Options::Direction::Upload},
+    {"--tagging", true, Options::Direction::Upload},       {"--storage-class", true, Options::Direction::Upload},
+    {"--acl", true, Options::Direction::Upload},           {"--sse", true, Options::Direction::Upload},
+    {"--sse-kms-key-id", true, Options::Direction::Upload}, {"--expected-size", true, Options::Direction::Upload},
+    {"--window", true, Options::Direction::Download},      {"--no-hedge", false, Options::Direction::Download}};
+
+std::vector<std::string> for_direction(const std::vector<std::string>& words, Options::Direction direction) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string_view word = words[i];
+    const std::string_view name = word.substr(0, word.find('='));
+    const auto* o = std::ranges::find(kDirectional, name, &DirectionalOption::name);
+    if (o == std::end(kDirectional) || o->direction == direction) {
+      out.push_back(words[i]);
+    } else if (o->value && name == word) {
+      ++i;  // and its value, the next word
+    }
+  }
+  return out;
 }
 
 // A run file's line: `cp [options] SOURCE DEST`, parsed with the run's own options first.
@@ -163,17 +230,11 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
   BatchItem item;
   item.line = line.line;
   for (size_t i = 1; i < line.words.size(); ++i) item.label += (i > 1 ? " " : "") + line.words[i];
-  std::vector<std::string> args{"s3fcp"};
-  args.insert(args.end(), run.run_words.begin(), run.run_words.end());
-  args.insert(args.end(), line.words.begin() + 1, line.words.end());
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  auto parsed = parse_command_line(static_cast<int>(argv.size()), argv.data());
   const auto refuse = [&](std::string why) {
     item.refused = std::move(why);
     return item;
   };
-  // What the whole run shares (one client) is the run's to say, not a line's.
+  // What the whole run shares (one client, which objects, whether to copy at all) is the run's to say, not a line's.
   static constexpr std::string_view kRunWide[] = {
       "--endpoint-url", "--region", "--profile", "--no-sign-request", "-c", "--concurrency", "--request-payer",
       "--max-attempts", "--connect-timeout", "--read-timeout", "--addressing-style", "--use-dualstack-endpoint",
@@ -185,6 +246,23 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
       return refuse(fmt::format("{} applies to the whole run: give it to s3fcp run", name));
     }
   }
+  BatchFlags flags;
+  std::vector<std::string> args{"s3fcp"};
+  // Its direction, as classify_operands will find it: to S3 when DEST is s3://.
+  const bool upload = line.words.size() > 1 && line.words.back().starts_with("s3://");
+  const std::vector<std::string> run_words = for_direction(
+      without_batch_flags(run.run_words, flags), upload ? Options::Direction::Upload : Options::Direction::Download);
+  args.insert(args.end(), run_words.begin(), run_words.end());
+  flags.run_only.clear();  // the run's own --dry-run and --shard are applied to the whole run
+  const std::vector<std::string> line_words =
+      without_batch_flags(std::vector<std::string>(line.words.begin() + 1, line.words.end()), flags);
+  if (!flags.run_only.empty()) {
+    return refuse(fmt::format("{} applies to the whole run: give it to s3fcp run", flags.run_only.front()));
+  }
+  args.insert(args.end(), line_words.begin(), line_words.end());
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  auto parsed = parse_command_line(static_cast<int>(argv.size()), argv.data());
   if (!parsed) return refuse(parsed.error().message);
   const Options& o = parsed->options;
   if (parsed->action != ParsedCommandLine::Action::Run || o.mode != Options::Mode::Single) {
@@ -192,6 +270,8 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
   }
   auto settings = item_settings(o, o.sse_c_key == run.sse_c_key ? run_sse_c : sse_c_headers(o.sse_c_key), types);
   if (!settings) return refuse(settings.error().message);
+  settings->no_clobber = flags.no_clobber;
+  settings->skip_existing = flags.skip_existing;
   item.settings = std::make_shared<const ItemSettings>(std::move(*settings));
   if (o.direction == Options::Direction::Upload) {
     if (o.local_source == "-") return refuse("a run line cannot read stdin");
@@ -213,6 +293,15 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
   return item;
 }
 
+// Line `number` (from 1) of `text`, without its LF and trimmed: what a message shows for a line with no words.
+std::string raw_line(std::string_view text, size_t number) {
+  for (size_t i = 1; i < number && !text.empty(); ++i) {
+    const size_t lf = text.find('\n');
+    text.remove_prefix(lf == std::string_view::npos ? text.size() : lf + 1);
+  }
+  return std::string(trim(text.substr(0, text.find('\n'))));
+}
+
 void run_file_and_add(const Options& o, const HeaderList& sse_c, Batch& batch, StopSignal& stop) {
   auto text = read_list_file(o.list_file);
   if (!text) return stop.fail(text.error());
@@ -225,6 +314,12 @@ void run_file_and_add(const Options& o, const HeaderList& sse_c, Batch& batch, S
       item.line = line.line;
       item.refused = line.error;
       for (const auto& word : line.words) item.label += (item.label.empty() ? "" : " ") + word;
+      if (item.label.empty()) item.label = raw_line(*text, line.line);  // bad quoting: no words
+    }
+    // --shard splits the copies by their object's key; a line that cannot run is reported by every shard.
+    if (o.shard && item.refused.empty()) {
+      const std::string& key = item.kind == BatchItem::Kind::Download ? item.object.key : item.dest.key;
+      if (!in_shard(key, *o.shard)) continue;
     }
     if (!batch.add(std::move(item))) return;
   }
@@ -232,6 +327,7 @@ void run_file_and_add(const Options& o, const HeaderList& sse_c, Batch& batch, S
 
 std::string dest_display(const Options& o) {
   if (o.mode == Options::Mode::Run) return "run " + o.list_file;
+  if (o.mode == Options::Mode::Manifest) return "--manifest " + o.list_file;
   return o.direction == Options::Direction::Download ? o.remote.str() : o.local_dir;
 }
 
@@ -239,6 +335,9 @@ std::string dest_display(const Options& o) {
 
 int run_many(const Options& o, const Resolved& resolved, Client& client) {
   const std::string context = dest_display(o);
+  if (o.mode == Options::Mode::Run && (!o.include.empty() || !o.exclude.empty())) {
+    return report(Error::usage("--include and --exclude select names below a prefix: not for run"), context);
+  }
   auto filter = KeyFilter::create(o.include, o.exclude);
   if (!filter) return report(filter.error(), context);
   const auto types = std::make_shared<const MimeTypes>(MimeTypes::load());
@@ -294,7 +393,9 @@ int run_many(const Options& o, const Resolved& resolved, Client& client) {
   double mean = 0;
   for (double l : latencies) mean += l;
   if (!latencies.empty()) mean /= static_cast<double>(latencies.size());
-  if (!o.quiet) {
+  // A run that failed as a whole before any item (a bad manifest, a missing bucket) has said all in its one line.
+  const bool nothing_done = t.copied + t.skipped + t.failed == 0;
+  if (!o.quiet && !(error && error->kind != ErrorKind::Partial && nothing_done)) {
     log_line(fmt::format("{}{} copied, {} skipped, {} failed, {} in {:.2f} s ({:.1f} MB/s, {:.0f} objects/s)",
                          o.dry_run ? "dry run: " : "", t.copied, t.skipped, t.failed,
                          human_bytes(static_cast<double>(t.bytes)), t.seconds,

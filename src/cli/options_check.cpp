@@ -149,7 +149,8 @@ Result<void> check_direction_options(Options& o, const std::string& expected_siz
   }
   if (o.direction == Options::Direction::Download && o.mode != Options::Mode::Run) {
     const std::pair<bool, std::string_view> upload_only[] = {
-        {o.no_clobber, "--no-clobber"},          {!expected_size.empty(), "--expected-size"},
+        {o.no_clobber && o.mode == Options::Mode::Single, "--no-clobber"},  // many objects: skip what exists
+        {!expected_size.empty(), "--expected-size"},
         {!o.content_type.empty(), "--content-type"}, {!o.cache_control.empty(), "--cache-control"},
         {!o.content_encoding.empty(), "--content-encoding"}, {!metadata.empty(), "--metadata"},
         {!tagging.empty(), "--tagging"},          {!o.storage_class.empty(), "--storage-class"},

@@ -173,7 +173,7 @@ Result<void> PendingFile::commit(Replace replace) {
   struct stat st {};
   if (::fstatat(m_dir.get(), m_name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
     if (auto why = not_replaceable(st.st_mode, m_path)) return fail(io(std::move(*why)));
-    if (replace == Replace::No) return fail(io(fmt::format("{} exists: not replaced", m_path)));
+    if (replace == Replace::No) return fail(ErrorKind::Exists, fmt::format("{} exists: not replaced", m_path));
   }
   const int dir = m_dir.get();
   int rc = 0;
@@ -188,7 +188,7 @@ Result<void> PendingFile::commit(Replace replace) {
   }
   if (rc != 0) {
     if (errno == EEXIST && replace == Replace::No) {
-      return fail(io(fmt::format("{} exists: not replaced", m_path)));
+      return fail(ErrorKind::Exists, fmt::format("{} exists: not replaced", m_path));
     }
     if (errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST) {
       return fail(io(fmt::format("{} is a directory: refused to put a file in its place", m_path)));

@@ -84,7 +84,7 @@ class PendingFile {
   const std::string& temp_name() const { return m_temp_name; }  // .b.s3fcp-tmp-XXXXXX, in the same directory
 
   // Renames the temporary file to its final name. An existing regular file there is replaced (Replace::No:
-  // kept, and an Io error, race-free via RENAME_NOREPLACE); a directory, symlink or special file there is an
+  // kept, and an Exists error, race-free via RENAME_NOREPLACE); a directory, symlink or special file there is an
   // Io error and the temporary file stays for abandon(). At most once; the fd stays open.
   Result<void> commit(Replace replace = Replace::Yes);
   // Unlinks the temporary name now (the destructor does it too). No-op after commit().

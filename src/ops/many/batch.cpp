@@ -21,6 +21,54 @@
 
 namespace s3fcp {
 
+namespace {
+
+// A failure line with a name in it: control characters (a key may hold LF, CR, even NUL) written as \n, \r, \t,
+// \xHH, so that one item's line stays one line.
+std::string one_line(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+    else out += c;
+  }
+  return out;
+}
+
+// A word of a dry run's `cp SOURCE DEST` line, written so that `s3fcp run` (go-shellquote's rules) reads it back:
+// as it is when plain, else in single quotes (a ' inside as '"'"'). Only LF cannot be written in a run line (it ends
+// the line): it is shown as \n, and such a name does not read back.
+std::string run_word(std::string_view word) {
+  const auto plain = [](char c) {
+    return static_cast<unsigned char>(c) >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || std::string_view("/._-+:=@%,^").find(c) != std::string_view::npos;
+  };
+  if (!word.empty() && std::all_of(word.begin(), word.end(), plain)) return std::string(word);
+  std::string out = "'";
+  for (const char c : word) {
+    if (c == '\'') out += "'\"'\"'";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out + "'";
+}
+
+// A run line's own file, opened for an upload: O_NONBLOCK so that a FIFO is refused (by the caller's fstat) instead
+// of waited on, as Beneath::open_read does beneath DIR.
+Result<Fd> open_regular(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (fd.get() < 0) return fail(Error::usage(fmt::format("cannot read {}: {}", path, std::strerror(errno))));
+  const int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags >= 0) ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
+  return fd;
+}
+
+}  // namespace
+
 // One item being copied, from start() until run() concluded it.
 struct Batch::Running {
   BatchItem item;
@@ -31,6 +79,10 @@ struct Batch::Running {
   std::optional<PendingFile> file;    // a download's temporary file
   std::shared_ptr<WholeGet> get;      // a small download
   std::shared_ptr<Operation> put;     // a small upload
+  std::shared_ptr<HeadObject> head;   // --skip-existing's question before an upload: is it there, this size?
+  std::optional<Fd> upload_fd;        // an upload's file while its HEAD is out
+  std::optional<UploadSpec> upload_spec;
+  uint64_t upload_size = 0;
   std::unique_ptr<UploadSource> source;
   std::unique_ptr<PutState> put_state;
   std::unique_ptr<GetState> get_state;  // a large download's
@@ -40,10 +92,12 @@ struct Batch::Running {
   uint64_t bytes = 0;
 };
 
-std::string BatchItem::source_text() const {
-  if (!label.empty()) return label;
+std::string BatchItem::source_text(const std::string& dir) const { return !label.empty() ? label : source_name(dir); }
+
+std::string BatchItem::source_name(const std::string& dir) const {
   if (kind == Kind::Download) return object.str();
-  return !local_path.empty() ? local_path : relative;
+  if (!local_path.empty()) return local_path;
+  return dir.empty() || dir.ends_with('/') ? dir + relative : dir + "/" + relative;
 }
 
 std::string BatchItem::dest_text(const std::string& dir) const {
@@ -73,6 +127,7 @@ bool Batch::add(BatchItem item) {
 void Batch::add_ready(BatchItem item) {
   {
     std::lock_guard lock(m_mutex);
+    if (m_stopping) return;  // a page that arrived as the run stopped
     m_queue.push_back(std::move(item));
     m_added.fetch_add(1, std::memory_order_relaxed);
   }
@@ -114,20 +169,14 @@ void Batch::run(StopSignal& stop) {
     }
     m_cv.notify_all();
   });
-  if (!m_settings.dir.empty()) {
-    Beneath::Options options;
-    options.create = !m_settings.dir_must_exist;
-    auto dir = Beneath::open(m_settings.dir, options);
-    if (!dir) return stop.fail(dir.error());
-    m_dir = std::move(*dir);
-  }
   std::unique_lock lock(m_mutex);
   bool cancelled = false;
   while (true) {
     m_cv.wait(lock, [&] {
-      return m_stopping || !m_finished.empty() ||
-             (!m_queue.empty() && m_small + m_large < m_settings.items_in_flight) ||
-             (m_closed && m_queue.empty() && m_small + m_large == 0);
+      const bool idle = m_small + m_large == 0;
+      return (m_stopping && !cancelled) || !m_finished.empty() ||
+             (!m_stopping && !m_queue.empty() && m_small + m_large < m_settings.items_in_flight) ||
+             ((m_closed || m_stopping) && m_queue.empty() && idle);
     });
     std::vector<std::shared_ptr<Running>> done;
     done.swap(m_finished);
@@ -139,17 +188,30 @@ void Batch::run(StopSignal& stop) {
       const Error why = stop.error().value_or(Error{ErrorKind::Interrupted, "stopped"});
       for (auto& r : m_running) {
         if (r->get) m_client.cancel(r->get, why);
+        if (r->head) m_client.cancel(r->head, why);
         if (r->put_state) r->put_state->stop.fail(why);
         if (r->get_state) r->get_state->stop.fail(why);
       }
-      m_queue.clear();
     }
+    if (m_stopping) m_queue.clear();  // nothing more starts (add_ready drops what comes later)
     if ((m_closed || m_stopping) && m_queue.empty() && m_small + m_large == 0 && m_finished.empty()) break;
     if (m_stopping || m_queue.empty() || m_small + m_large >= m_settings.items_in_flight) continue;
     BatchItem item = std::move(m_queue.front());
     m_queue.pop_front();
     m_cv.notify_all();  // a producer may wait for room
     lock.unlock();
+    // DIR is opened (made) for the first item: a run that fails before it, or copies nothing, makes nothing.
+    if (!m_dir && !m_settings.dir.empty() && !m_settings.dry_run) {
+      Beneath::Options options;
+      options.create = !m_settings.dir_must_exist;
+      auto dir = Beneath::open(m_settings.dir, options);
+      if (!dir) {
+        stop.fail(dir.error());
+        lock.lock();
+        continue;
+      }
+      m_dir = std::move(*dir);
+    }
     start(std::move(item), stop);
     lock.lock();
   }
@@ -163,7 +225,8 @@ void Batch::start(BatchItem item, StopSignal&) {
     return;
   }
   if (m_settings.dry_run) {
-    const std::string line = fmt::format("cp {} {}\n", item.source_text(), item.dest_text(m_settings.dir));
+    const std::string line =
+        fmt::format("cp {} {}\n", run_word(item.source_name(m_settings.dir)), run_word(item.dest_text(m_settings.dir)));
     [[maybe_unused]] const auto n = ::write(STDOUT_FILENO, line.data(), line.size());
     report(item, std::nullopt, false, item.size.value_or(0), 0);
     return;
@@ -256,45 +319,49 @@ void Batch::start_upload(BatchItem item, const ItemSettings& s) {
   r->settings = &s;
   r->started = std::chrono::steady_clock::now();
   r->item = std::move(item);
-  Result<Fd> fd = r->item.local_path.empty() ? m_dir->open_read(r->item.relative)
-                                            : Result<Fd>(Fd(::open(r->item.local_path.c_str(), O_RDONLY | O_CLOEXEC)));
-  if (fd && fd->get() < 0) {
-    fd = fail(Error{ErrorKind::Usage, fmt::format("cannot read {}: {}", r->item.local_path, std::strerror(errno))});
-  }
+  Result<Fd> fd = r->item.local_path.empty() ? m_dir->open_read(r->item.relative) : open_regular(r->item.local_path);
   if (!fd) return report(r->item, fd.error(), false, 0, 0);
   struct stat st {};
   if (::fstat(fd->get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return report(r->item, Error::usage(fmt::format("{} is not a regular file", r->item.source_text())), false, 0, 0);
+    return report(r->item, Error::usage(fmt::format("{} is not a regular file", r->item.source_name(m_settings.dir))),
+                  false, 0, 0);
   }
-  const auto size = static_cast<uint64_t>(st.st_size);
   UploadSpec spec = s.put;
   spec.target = Target{r->item.dest.bucket, r->item.dest.key, std::nullopt};
   spec.no_clobber = s.no_clobber;
   if (s.headers_for) {
-    auto headers = s.headers_for(r->item.source_text());
+    auto headers = s.headers_for(r->item.source_name(m_settings.dir));  // the file's name, not a run line's
     if (!headers) return report(r->item, headers.error(), false, 0, 0);
     spec.object_headers = std::move(*headers);
-  }
-  if (s.skip_existing) {
-    // Already there with the same size: skipped. (The ETag says nothing about the bytes for multipart or SSE-KMS
-    // objects, so the size is what is compared; use --checksum-compared copies for more.)
-    auto head = std::make_shared<HeadObject>(spec.target, HeadObject::Options{"", spec.sse_c, false});
-    m_client.submit(head);
-    head->wait();
-    if (!head->error() && head->size() == size) return report(r->item, std::nullopt, true, 0, 0);
   }
   {
     std::lock_guard lock(m_mutex);
     m_running.push_back(r);
   }
+  if (!s.skip_existing) return send_upload(r, std::move(*fd), static_cast<uint64_t>(st.st_size), std::move(spec));
+  // Already there with the same size: skipped. (The ETag says nothing about the bytes for multipart or SSE-KMS
+  // objects, so the size is what is compared.) The HEAD goes out like any request; conclude() sends the upload after.
+  r->head = std::make_shared<HeadObject>(spec.target, HeadObject::Options{"", spec.sse_c, false});
+  r->upload_fd = std::move(*fd);
+  r->upload_size = static_cast<uint64_t>(st.st_size);
+  r->upload_spec = std::move(spec);
+  {
+    std::lock_guard lock(m_mutex);
+    ++m_small;
+  }
+  m_client.submit(r->head, [this, r] { finished(r); });
+}
+
+void Batch::send_upload(const std::shared_ptr<Running>& r, Fd fd, uint64_t size, UploadSpec spec) {
+  const ItemSettings& s = *r->settings;
   if (size > std::max(s.part_size, kMinPartSize)) {
     r->bytes = size;
-    return start_large_upload(r);
+    return start_large_upload(r, std::move(spec));
   }
   UploadSource::Options so;
   so.checksum = spec.checksum;
   so.part_size = s.part_size;
-  auto source = UploadSource::file(std::move(*fd), r->item.source_text(), so);
+  auto source = UploadSource::file(std::move(fd), r->item.source_name(m_settings.dir), so);
   if (!source) {
     r->error = source.error();
     return finished(r);
@@ -315,23 +382,21 @@ void Batch::start_upload(BatchItem item, const ItemSettings& s) {
   m_client.submit(r->put, [this, r] { finished(r); });
 }
 
-void Batch::start_large_upload(std::shared_ptr<Running> r) {
+void Batch::start_large_upload(std::shared_ptr<Running> r, UploadSpec spec) {
   {
     std::lock_guard lock(m_mutex);
     r->large = true;
     ++m_large;
   }
   r->put_state = std::make_unique<PutState>();  // only for stopping it: upload() has its own
+  r->upload_spec = std::move(spec);
   r->thread = std::thread([this, r] {
     UploadJob job;
-    job.spec = r->settings->put;
-    job.spec.target = Target{r->item.dest.bucket, r->item.dest.key, std::nullopt};
-    if (r->settings->headers_for) {
-      if (auto headers = r->settings->headers_for(r->item.source_text())) job.spec.object_headers = std::move(*headers);
-    }
-    job.spec.no_clobber = r->settings->no_clobber;
-    job.source = r->item.local_path.empty() ? m_dir->path() + "/" + r->item.relative : r->item.local_path;
+    job.spec = std::move(*r->upload_spec);
     job.part_size = r->settings->part_size;
+    // By its path, so that the upload is journaled: a rerun after a kill aborts the upload the kill left open.
+    // (upload() opens the path again, following symlinks, unlike start_upload()'s open beneath DIR.)
+    job.source = r->item.source_name(m_settings.dir);
     UploadSummary summary;
     // Stops with the batch: the runner fails put_state, which upload() cannot see; it sees its own workers'.
     const RunWorkers run = [&](const Workers& w) {
@@ -346,19 +411,29 @@ void Batch::start_large_upload(std::shared_ptr<Running> r) {
 
 void Batch::conclude(Running& r) {
   if (r.thread.joinable()) r.thread.join();
+  bool stopping = false;
+  std::shared_ptr<Running> shared;  // r, to go on with it
   {
     std::lock_guard lock(m_mutex);
-    if (r.get || r.put) --m_small;
+    if (r.get || r.put || r.head) --m_small;
     else if (r.large) --m_large;
+    stopping = m_stopping;
+    const auto it = std::find_if(m_running.begin(), m_running.end(), [&](const auto& p) { return p.get() == &r; });
+    if (it != m_running.end()) shared = *it;
+  }
+  if (r.head) {  // --skip-existing's answer: skip, or send the upload now
+    const std::shared_ptr<HeadObject> head = std::move(r.head);
+    if (stopping) {
+      r.error = Error{ErrorKind::Interrupted, "stopped"};
+    } else if (!head->error() && head->size() == r.upload_size) {
+      r.skipped = true;
+    } else {
+      return send_upload(shared, std::move(*r.upload_fd), r.upload_size, std::move(*r.upload_spec));
+    }
   }
   if (r.get) {
     const WholeGet::Outcome& got = r.get->result();
-    if (got.status == WholeGet::Status::TooLarge && !m_stopping) {
-      std::shared_ptr<Running> shared;
-      {
-        std::lock_guard lock(m_mutex);
-        shared = *std::find_if(m_running.begin(), m_running.end(), [&](const auto& p) { return p.get() == &r; });
-      }
+    if (got.status == WholeGet::Status::TooLarge && !stopping) {
       shared->get.reset();
       return start_large_download(shared, got.size);
     }
@@ -380,9 +455,15 @@ void Batch::conclude(Running& r) {
   }
   if (r.file) {
     if (!r.error) {
-      if (auto committed = r.file->commit(); !committed) r.error = committed.error();
+      // --no-clobber: a file that appeared since start_download() looked is kept, and this copy skipped.
+      const auto replace = r.settings->no_clobber ? PendingFile::Replace::No : PendingFile::Replace::Yes;
+      if (auto committed = r.file->commit(replace); !committed) r.error = committed.error();
+      if (r.error && r.error->kind == ErrorKind::Exists && r.settings->no_clobber) {
+        r.error.reset();
+        r.skipped = true;
+      }
     }
-    if (r.error) r.file->abandon();
+    if (r.error || r.skipped) r.file->abandon();
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
   report(r.item, r.error, r.skipped, r.skipped || r.error ? 0 : r.bytes, seconds);
@@ -406,12 +487,12 @@ void Batch::report(const BatchItem& item, const std::optional<Error>& error, boo
   m_done_count.fetch_add(1, std::memory_order_relaxed);
   const std::string where = item.line != 0 ? fmt::format("line {}: ", item.line) : std::string();
   if (error && error->kind != ErrorKind::Interrupted && error->kind != ErrorKind::Terminated) {
-    log_line(where + describe(*error, item.source_text()));
+    log_line(one_line(where + describe(*error, item.source_text(m_settings.dir))));
   }
   if (m_settings.stats_json) {
     nlohmann::json j;
     if (item.line != 0) j["line"] = item.line;
-    j["source"] = item.source_text();
+    j["source"] = item.source_text(m_settings.dir);
     j["destination"] = item.dest_text(m_settings.dir);
     j["result"] = error ? "failed" : skipped ? "skipped" : m_settings.dry_run ? "dry-run" : "copied";
     j["bytes"] = bytes;
@@ -419,7 +500,8 @@ void Batch::report(const BatchItem& item, const std::optional<Error>& error, boo
     j["exit_code"] = error ? exit_code(error->kind) : 0;
     if (error) j["error"] = error->message;
     if (error && !error->s3_code.empty()) j["s3_code"] = error->s3_code;
-    const std::string line = j.dump() + "\n";
+    // A local name need not be UTF-8: such bytes become U+FFFD rather than an exception.
+    const std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     [[maybe_unused]] const auto n = ::write(STDERR_FILENO, line.data(), line.size());
   }
 }

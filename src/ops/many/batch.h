@@ -7,7 +7,8 @@
 //     temporary file beneath the destination directory (io/beneath.h), renamed into place when whole and verified.
 //     An object that turns out larger is handed to the large path with its size;
 //   - a download of a large object: parallel ranged GETs into the temporary file (download_into), on a thread of its
-//     own; at most `large_in_flight` at once;
+//     own (two threads a copy; as many copies at once as `items_in_flight` allows: a cap of a few would leave an
+//     object of 9 MiB, three chunks, with three requests where 128 are allowed);
 //   - an upload of a file up to its part size: one PutObject, its checksum computed before it is sent;
 //   - a larger file: a multipart upload (ops/put/upload.h) on a thread of its own.
 // The client's budget is the one concurrency limit: small items in flight are bounded (`items_in_flight`) only so
@@ -46,7 +47,7 @@ struct ItemSettings {
   // An upload's headers for its file (Content-Type by the file's extension); unset: put.object_headers.
   std::function<Result<HeaderList>(const std::string& file_name)> headers_for;
   bool no_clobber = false;     // a download: skip an existing local file; an upload: If-None-Match (exists = skipped)
-  bool skip_existing = false;  // skip what is already there with the same size (and the same MD5 when it can tell)
+  bool skip_existing = false;  // skip what is already there with the same size
 };
 
 struct BatchItem {
@@ -66,7 +67,10 @@ struct BatchItem {
   std::string refused;  // not to be copied, and why (an unsafe key): reported as failed
   std::string label;    // what messages call it, when not its source (a run line that did not parse)
 
-  std::string source_text() const;
+  // `dir` is the batch's directory. source_text: the label, else source_name; source_name: the s3:// URI or the
+  // local path.
+  std::string source_text(const std::string& dir) const;
+  std::string source_name(const std::string& dir) const;
   std::string dest_text(const std::string& dir) const;
 };
 
@@ -83,7 +87,6 @@ class Batch {
     std::string dir;                           // the local directory of -r / --files-from / --manifest ("" for run)
     bool dir_must_exist = false;               // an upload's source directory (a download's is made)
     uint32_t items_in_flight = 64;
-    uint32_t large_in_flight = 2;
     uint64_t whole_get_max = 8ull << 20;       // downloads up to this size are one GET
     size_t queue_limit = 4096;                 // items waiting; add() blocks beyond it
     bool dry_run = false;                      // print "cp SOURCE DEST" on stdout instead of copying
@@ -117,7 +120,8 @@ class Batch {
   void start_download(BatchItem item, const ItemSettings& s);
   void start_upload(BatchItem item, const ItemSettings& s);
   void start_large_download(std::shared_ptr<Running> r, uint64_t size);
-  void start_large_upload(std::shared_ptr<Running> r);
+  void start_large_upload(std::shared_ptr<Running> r, UploadSpec spec);
+  void send_upload(const std::shared_ptr<Running>& r, Fd fd, uint64_t size, UploadSpec spec);  // PUT or multipart
   void finished(const std::shared_ptr<Running>& r);  // any thread: hand a finished copy to run()
   void conclude(Running& r);                          // run()'s thread: commit, report, count
   void report(const BatchItem& item, const std::optional<Error>& error, bool skipped, uint64_t bytes, double seconds);
@@ -135,7 +139,6 @@ class Batch {
   bool m_closed = false;
   bool m_stopping = false;
   uint32_t m_small = 0, m_large = 0;  // in flight
-  std::vector<std::thread> m_threads;  // large copies
 
   BatchTotals m_totals;  // run()'s thread
   std::atomic<uint64_t> m_done_count{0}, m_added{0}, m_bytes{0};
