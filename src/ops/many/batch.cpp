@@ -434,8 +434,9 @@ void Batch::conclude(Running& r) {
   if (r.get) {
     const WholeGet::Outcome& got = r.get->result();
     if (got.status == WholeGet::Status::TooLarge && !stopping) {
+      const uint64_t size = got.size;  // `got` lives in the WholeGet reset here
       shared->get.reset();
-      return start_large_download(shared, got.size);
+      return start_large_download(shared, size);
     }
     r.error = got.status == WholeGet::Status::Done ? std::nullopt
               : got.error ? got.error
