@@ -3,7 +3,9 @@
 # is never written: once, the part is asked again and the copy is sha-exact; forever with --max-attempts 3, the
 # range is tried exactly 3 times, then exit 6 with one stderr line and a correct prefix on stdout. Without the
 # Content-Range check the body (right bytes, wrong label) would be accepted silently; with the shift the check must
-# compare start and end, with the total it must compare the total.
+# compare start and end, with the total it must compare the total. A first answer that lied about the total (every
+# later answer disagrees with it): each range is asked at most twice, then exit 1 naming the malformed Content-Range,
+# not ten attempts per range.
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/fault_common.sh"
 CHUNK=65536 SIZE=$((4 * 1024 * 1024 + 4321))
@@ -30,4 +32,14 @@ expect_exit 6 s3fcp s3://wcr/k.bin --chunk-size 64KiB "${NO_HEDGE[@]}" -c 8 --ma
 assert_one_line "$STDERR"
 assert_short_prefix "$STDOUT" "$OBJ"
 assert_requests -eq 3 "start == $S"
-say "ok ($(cat "$STDERR"))"
+first_error=$(cat "$STDERR")
+
+start_fault_server '{"rules": [
+  {"match": {"nth": 1}, "wrong_content_range": true, "total": '"$((SIZE - 1))"'}
+]}'
+expect_exit 1 s3fcp s3://wcr/k.bin --chunk-size 64KiB "${NO_HEDGE[@]}" -c 8 --max-attempts 10
+assert_one_line "$STDERR"
+assert_contains "$STDERR" "malformed Content-Range"
+assert_short_prefix "$STDOUT" "$OBJ"
+assert_requests -le 2 "start == $CHUNK"
+say "ok ($first_error; $(cat "$STDERR"))"

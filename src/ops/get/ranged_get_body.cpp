@@ -88,8 +88,16 @@ void RangedGet::validate_partial(Transfer& t, const Attempt& a) {
     t.cut_excess = answer_end - m_base > t.task.range.end;
   } else {
     if (!check_etag(t, a)) return;
-    if (*cr->first != t.cursor + m_base || *cr->last + 1 != t.task.range.end + m_base || *cr->total != m_object_size) {
-      return mismatch();
+    if (*cr->first != t.cursor + m_base || *cr->last + 1 != t.task.range.end + m_base) return mismatch();
+    if (*cr->total != m_object_size) {
+      // The same ETag (If-Match held) with another size: one of the two answers lied about the total, and every
+      // answer after this one will say the same. Asked once more, then a clear error (exit 1), not ten attempts.
+      t.failure = retryable(fmt::format("malformed Content-Range '{}' in the answer to {} from {}: its total is not "
+                                        "the object's size, {} (the first answer's)",
+                                        h.content_range, t.range_header, m_host, m_object_size));
+      t.failure->kind = ErrorKind::Other;
+      t.failure->attempt_limit = 2;
+      return;
     }
   }
   if (const auto length = parse_decimal(h.content_length); length && *length != *cr->last - *cr->first + 1) {
