@@ -130,8 +130,8 @@ void Batch::add_ready(BatchItem item) {
     if (m_stopping) return;  // a page that arrived as the run stopped
     m_queue.push_back(std::move(item));
     m_added.fetch_add(1, std::memory_order_relaxed);
+    m_cv.notify_all();
   }
-  m_cv.notify_all();
 }
 
 bool Batch::has_room() const {
@@ -143,8 +143,8 @@ void Batch::close() {
   {
     std::lock_guard lock(m_mutex);
     m_closed = true;
+    m_cv.notify_all();
   }
-  m_cv.notify_all();
 }
 
 BatchTotals Batch::totals() const {
@@ -152,12 +152,14 @@ BatchTotals Batch::totals() const {
   return m_totals;
 }
 
+// Notified under the lock, here and wherever another thread wakes run(): once run() sees the change it may return
+// and the Batch be destroyed, so the condition variable must not be touched after the lock is released.
 void Batch::finished(const std::shared_ptr<Running>& r) {
   {
     std::lock_guard lock(m_mutex);
     m_finished.push_back(r);
+    m_cv.notify_all();
   }
-  m_cv.notify_all();
 }
 
 void Batch::run(StopSignal& stop) {
@@ -166,8 +168,8 @@ void Batch::run(StopSignal& stop) {
     {
       std::lock_guard lock(m_mutex);
       m_stopping = true;
+      m_cv.notify_all();
     }
-    m_cv.notify_all();
   });
   std::unique_lock lock(m_mutex);
   bool cancelled = false;
