@@ -176,7 +176,7 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
                                    "machines");
   app.add_flag("--dry-run", o.dry_run, "many objects: print what would be copied (cp SOURCE DEST) and copy nothing");
   app.add_flag("--skip-existing", o.skip_existing,
-               "many objects: skip what is already there with the same size");
+               "many objects: skip what is already there with the same size (and the same MD5, where the ETag is one)");
   app.add_option("--expected-size", expected_size, "upload from stdin: its size, so that parts are sized to fit");
   app.add_option("--content-type", o.content_type,
                  "upload: Content-Type (default: from the file's extension via /etc/mime.types; stdin: "

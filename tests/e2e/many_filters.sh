@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # --include / --exclude (fnmatch on the name below the prefix: '*' crosses '/', '?' is one UTF-8 character, [[] and
 # [*] literal, exclude wins whatever the order), --dry-run (`cp SOURCE DEST` lines on stdout, quoted so that
-# `s3fcp run` reads them back; no GET, no PUT, no directory made) and --skip-existing (same size: no request for
-# it; another size: copied again), downloads and uploads.
+# `s3fcp run` reads them back; no GET, no PUT, no directory made) and --skip-existing (same size and the same MD5
+# as the object's MD5 ETag: no request for it; the same size with other bytes, or another size: copied again),
+# downloads and uploads.
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/fault_common.sh"
 source "$(dirname "$0")/many_common.sh"
@@ -88,17 +89,18 @@ expect_exit 0 s3fcp -r "$SRC/" s3://flt/up/ --include '*.log'
 [[ $(log_eval key "op == 'put'" | sort | tr '\n' ' ') == "up/logs/deep/one.log up/two.log " ]] ||
   soft_fail "PUTs: $(log_eval key)"
 
-# --skip-existing, down: the same size is skipped unread (its different bytes stay), another size is fetched again.
+# --skip-existing, down: the same size and MD5 is skipped without a request; the same size with other bytes (the
+# listing's ETag is the object's MD5) and another size are fetched again.
 DEST=$TMP/skip
 expect_exit 0 s3fcp -r s3://flt/p/ "$DEST" -q
-echo "a.lOg" >"$DEST/a.log"            # the same size
+echo "a.lOg" >"$DEST/a.log"            # the same size, other bytes
 echo "longer than before" >"$DEST/README" # another size
 : >"$REQUEST_LOG"
 expect_exit 0 s3fcp -r s3://flt/p/ "$DEST" --skip-existing --stats json
-assert_items "summary['copied'] == 1 and summary['skipped'] == ${#KEYS[@]} - 1"
-assert_items "[i['source'] for i in items if i['result'] == 'copied'] == ['s3://flt/p/README']"
-[[ $(get_keys) == p/README && $(cat "$DEST/a.log") == a.lOg && $(cat "$DEST/README") == README ]] ||
-  soft_fail "--skip-existing: GETs $(get_keys), a.log $(cat "$DEST/a.log")"
+assert_items "summary['copied'] == 2 and summary['skipped'] == ${#KEYS[@]} - 2"
+assert_items "sorted(i['source'] for i in items if i['result'] == 'copied') == ['s3://flt/p/README', 's3://flt/p/a.log']"
+[[ $(get_keys | sort | tr '\n' ' ') == "p/README p/a.log " && $(cat "$DEST/a.log") == a.log &&
+  $(cat "$DEST/README") == README ]] || soft_fail "--skip-existing: GETs $(get_keys), a.log $(cat "$DEST/a.log")"
 # --skip-existing, up: a HEAD per file, a PUT only where the size differs. The HEADs go out together (each 0.5 s
 # late here: one after the other, 40 of them would take 20 s, and the hang guard is 60 s).
 echo "changed size" >"$SRC/two.log"
@@ -109,6 +111,11 @@ assert_items "summary['copied'] == 0 and summary['skipped'] == 42"
 assert_requests -eq 42 "method == 'HEAD'"
 assert_requests -eq 0 "op == 'put'"
 echo "changed size again" >"$SRC/two.log"
+start_fault_server ""
+expect_exit 0 s3fcp -r "$SRC/" s3://flt/up/ --include '*.log' --skip-existing --stats json
+assert_items "summary['copied'] == 1 and summary['skipped'] == 1"
+[[ $(log_eval key "op == 'put'") == up/two.log ]] || soft_fail "PUTs: $(log_eval key "op == 'put'")"
+echo "changed size agaiN" >"$SRC/two.log"  # the same size, other bytes: the HEAD's ETag (an MD5) tells
 start_fault_server ""
 expect_exit 0 s3fcp -r "$SRC/" s3://flt/up/ --include '*.log' --skip-existing --stats json
 assert_items "summary['copied'] == 1 and summary['skipped'] == 1"

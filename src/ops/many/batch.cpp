@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -16,7 +17,9 @@
 #include "ops/head/head_object.h"
 #include "ops/many/whole_get.h"
 #include "ops/put/upload.h"
+#include "util/crypto.h"
 #include "util/log.h"
+#include "util/strings.h"
 #include "util/workers.h"
 
 namespace s3fcp {
@@ -65,6 +68,27 @@ Result<Fd> open_regular(const std::string& path) {
   const int flags = ::fcntl(fd.get(), F_GETFL);
   if (flags >= 0) ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
   return fd;
+}
+
+// --skip-existing: whether the object's ETag shows it holds the bytes of the file open at `fd`. Only a plain MD5
+// ETag can (32 hex digits: one PUT without SSE-KMS); nullopt when it cannot tell (multipart, SSE-KMS, none), and
+// the same size is then taken as the same object. The file is read whole, as any checksum comparison must.
+std::optional<bool> etag_shows_file(std::string_view etag, int fd) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+  if (etag.size() != 32 || !std::all_of(etag.begin(), etag.end(), [](char c) { return std::isxdigit(c) != 0; })) {
+    return std::nullopt;
+  }
+  StreamingDigest md5(DigestAlgorithm::Md5);
+  std::vector<std::byte> buffer(1 << 20);
+  for (off_t at = 0;;) {
+    const ssize_t n = ::pread(fd, buffer.data(), buffer.size(), at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;  // unreadable: copy it again
+    if (n == 0) break;
+    md5.update(std::span(buffer.data(), static_cast<size_t>(n)));
+    at += n;
+  }
+  return iequals(hex_lower(md5.finish()), etag);
 }
 
 }  // namespace
@@ -272,8 +296,12 @@ void Batch::start_download(BatchItem item, const ItemSettings& s) {
     auto there = dir->exists(relative);
     if (!there) return report(r->item, there.error(), false, 0, 0);
     if (*there && (*there)->kind == EntryInfo::Kind::File) {
-      const bool same_size = r->item.size && (*there)->size == *r->item.size;
-      if (s.no_clobber || same_size) return report(r->item, std::nullopt, true, 0, 0);
+      if (s.no_clobber) return report(r->item, std::nullopt, true, 0, 0);
+      bool same = r->item.size && (*there)->size == *r->item.size;
+      if (same && !r->item.etag.empty()) {
+        if (auto local = dir->open_read(relative)) same = etag_shows_file(r->item.etag, local->get()).value_or(true);
+      }
+      if (same) return report(r->item, std::nullopt, true, 0, 0);
     }
   }
   auto file = dir->create(relative);
@@ -341,8 +369,8 @@ void Batch::start_upload(BatchItem item, const ItemSettings& s) {
     m_running.push_back(r);
   }
   if (!s.skip_existing) return send_upload(r, std::move(*fd), static_cast<uint64_t>(st.st_size), std::move(spec));
-  // Already there with the same size: skipped. (The ETag says nothing about the bytes for multipart or SSE-KMS
-  // objects, so the size is what is compared.) The HEAD goes out like any request; conclude() sends the upload after.
+  // Already there with the same size, and the same MD5 where its ETag is one: skipped. The HEAD goes out like any
+  // request; conclude() compares and sends the upload after.
   r->head = std::make_shared<HeadObject>(spec.target, HeadObject::Options{"", spec.sse_c, false});
   r->upload_fd = std::move(*fd);
   r->upload_size = static_cast<uint64_t>(st.st_size);
@@ -427,7 +455,8 @@ void Batch::conclude(Running& r) {
     const std::shared_ptr<HeadObject> head = std::move(r.head);
     if (stopping) {
       r.error = Error{ErrorKind::Interrupted, "stopped"};
-    } else if (!head->error() && head->size() == r.upload_size) {
+    } else if (!head->error() && head->size() == r.upload_size &&
+               etag_shows_file(head->head().etag, r.upload_fd->get()).value_or(true)) {
       r.skipped = true;
     } else {
       return send_upload(shared, std::move(*r.upload_fd), r.upload_size, std::move(*r.upload_spec));

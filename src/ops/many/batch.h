@@ -47,7 +47,7 @@ struct ItemSettings {
   // An upload's headers for its file (Content-Type by the file's extension); unset: put.object_headers.
   std::function<Result<HeaderList>(const std::string& file_name)> headers_for;
   bool no_clobber = false;     // a download: skip an existing local file; an upload: If-None-Match (exists = skipped)
-  bool skip_existing = false;  // skip what is already there with the same size
+  bool skip_existing = false;  // skip what is already there with the same size (and MD5, where the ETag is one)
 };
 
 struct BatchItem {
