@@ -54,6 +54,16 @@ class RetryQueue {
     return task;
   }
 
+  // For an operation with one request at a time: whether its request may go out now. True when no task waits, or
+  // when the waiting one's backoff has elapsed (it is then moved into `task`); false while it waits.
+  bool take_ready(Task& task, Clock::time_point now) {
+    if (m_waiting.empty()) return true;
+    auto ready = pop_ready(now, [](const Task&, const Task&) { return false; });
+    if (!ready) return false;
+    task = *ready;
+    return true;
+  }
+
   std::optional<Clock::time_point> next_at() const {
     std::optional<Clock::time_point> at;
     for (const auto& w : m_waiting) {

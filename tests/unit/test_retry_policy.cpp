@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "client/retry_policy.h"
+#include "client/retry_queue.h"
 
 namespace s3fcp {
 namespace {
@@ -112,6 +113,31 @@ TEST(RetryPolicyTest, ShouldRetryStopsAtMaxAttempts) {
   EXPECT_TRUE(policy.should_retry(retryable_error(), 2));
   EXPECT_FALSE(policy.should_retry(retryable_error(), 3));
   EXPECT_FALSE(policy.should_retry(retryable_error(), 4));
+}
+
+struct OneTask {
+  int attempts = 0;
+  int id = 0;
+};
+
+// take_ready: the one request of a one-request operation goes out at once, waits out its backoff after a retryable
+// failure, then goes out again as the task that failed (its attempt count kept).
+TEST(RetryQueueTest, TakeReadyWaitsOutTheBackoffOfTheOneTask) {
+  RetryQueue<OneTask> queue;
+  const RetryPolicy policy;
+  const auto t0 = std::chrono::steady_clock::now();
+  OneTask task{0, 7};
+  EXPECT_TRUE(queue.take_ready(task, t0));  // nothing waits
+  ASSERT_TRUE(queue.push(task, retryable_error(), false, policy, t0, 1.0, std::nullopt));
+  task.id = 0;  // what the operation holds meanwhile is not what goes out next
+  EXPECT_FALSE(queue.take_ready(task, t0));
+  EXPECT_EQ(task.id, 0);
+  ASSERT_TRUE(queue.next_at().has_value());
+  EXPECT_TRUE(queue.take_ready(task, *queue.next_at()));
+  EXPECT_EQ(task.id, 7);
+  EXPECT_EQ(task.attempts, 1);
+  EXPECT_TRUE(queue.empty());
+  EXPECT_FALSE(queue.push(task, fatal_error(), false, policy, t0, 1.0, std::nullopt));  // not retried
 }
 
 }  // namespace

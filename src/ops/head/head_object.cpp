@@ -6,12 +6,7 @@ namespace s3fcp {
 
 std::optional<Request> HeadObject::next_request(OpContext& ctx) {
   if (m_done || m_in_flight) return std::nullopt;
-  if (m_waiting) {
-    auto ready = m_retries.pop_ready(ctx.now(), [](const Task&, const Task&) { return false; });
-    if (!ready) return std::nullopt;
-    m_task = *ready;
-    m_waiting = false;
-  }
+  if (!m_retries.take_ready(m_task, ctx.now())) return std::nullopt;  // in its backoff
   Request r;
   r.method = m_options.method;
   r.role = m_options.method == Method::Delete ? Role::Delete : Role::Head;
@@ -32,7 +27,6 @@ void HeadObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
   }
   if (m_retries.push(m_task, *outcome.error, false, ctx.retry_policy(), ctx.now(), ctx.jitter(),
                      parse_retry_after(a.head().retry_after, std::chrono::system_clock::now()))) {
-    m_waiting = true;
     return;
   }
   Error e = give_up(*outcome.error, m_options.method == Method::Delete ? "the DELETE" : "the HEAD", m_task.attempts);

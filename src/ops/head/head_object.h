@@ -43,7 +43,7 @@ class HeadObject final : public Operation {
   const Options m_options;
   RetryQueue<Task> m_retries;
   Task m_task;
-  bool m_in_flight = false, m_waiting = false, m_done = false;
+  bool m_in_flight = false, m_done = false;
   std::optional<Error> m_error;
   ResponseHead m_head;
 };

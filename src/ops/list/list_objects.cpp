@@ -13,11 +13,8 @@ ListObjects::ListObjects(std::string bucket, std::string prefix, Callbacks callb
 
 std::optional<Request> ListObjects::next_request(OpContext& ctx) {
   if (m_done || m_in_flight || m_stop.stopping()) return std::nullopt;
-  if (m_waiting) {
-    auto ready = m_retries.pop_ready(ctx.now(), [](const Task&, const Task&) { return false; });
-    if (!ready) return std::nullopt;
-    m_task = *ready;
-    m_waiting = false;
+  if (!m_retries.empty()) {
+    if (!m_retries.take_ready(m_task, ctx.now())) return std::nullopt;  // in its backoff
   } else if (m_callbacks.wants_more && !m_callbacks.wants_more()) {
     return std::nullopt;
   }
@@ -46,7 +43,6 @@ void ListObjects::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
   if (!page) {
     if (m_retries.push(m_task, page.error(), false, ctx.retry_policy(), ctx.now(), ctx.jitter(),
                        parse_retry_after(a.head().retry_after, std::chrono::system_clock::now()))) {
-      m_waiting = true;
       return;
     }
     Error e = give_up(page.error(), fmt::format("listing s3://{}/{}", m_bucket, m_prefix), m_task.attempts);

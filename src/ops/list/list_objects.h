@@ -44,7 +44,6 @@ class ListObjects final : public Operation {
   std::string m_token;  // the continuation token of the next page
   std::string m_body;
   bool m_in_flight = false;
-  bool m_waiting = false;
   bool m_done = false;
   uint64_t m_pages = 0;
 };

@@ -25,12 +25,7 @@ void WholeGet::stop(const Error& why) {
 
 std::optional<Request> WholeGet::next_request(OpContext& ctx) {
   if (finished() || m_in_flight) return std::nullopt;
-  if (m_waiting) {
-    auto ready = m_retries.pop_ready(ctx.now(), [](const Task&, const Task&) { return false; });
-    if (!ready) return std::nullopt;
-    m_task = *ready;
-    m_waiting = false;
-  }
+  if (!m_retries.take_ready(m_task, ctx.now())) return std::nullopt;  // in its backoff
   Request r;
   r.method = Method::Get;
   r.role = Role::Get;
@@ -102,7 +97,6 @@ void WholeGet::on_done(OpContext& ctx, Attempt& a, const s3fcp::Outcome& outcome
   }
   const auto retry_after = parse_retry_after(a.head().retry_after, std::chrono::system_clock::now());
   if (m_retries.push(m_task, *error, false, ctx.retry_policy(), ctx.now(), ctx.jitter(), retry_after)) {
-    m_waiting = true;
     ++m_result.retries;
     return;
   }

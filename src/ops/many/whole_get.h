@@ -62,7 +62,6 @@ class WholeGet final : public Operation {
   RetryQueue<Task> m_retries;
   Task m_task;
   bool m_in_flight = false;
-  bool m_waiting = false;
   uint64_t m_written = 0;
   std::optional<uint64_t> m_length;  // Content-Length of the current answer
   std::optional<ExpectedChecksum> m_expected;

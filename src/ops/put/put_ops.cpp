@@ -100,12 +100,7 @@ std::optional<Request> PutObject::next_request(OpContext& ctx) {
     m_state.progress.requests.fetch_add(1, std::memory_order_relaxed);
     return r;
   }
-  if (m_waiting) {
-    auto ready = m_retries.pop_ready(ctx.now(), [](const Task&, const Task&) { return false; });
-    if (!ready) return std::nullopt;
-    m_task = *ready;
-    m_waiting = false;
-  }
+  if (!m_retries.take_ready(m_task, ctx.now())) return std::nullopt;  // in its backoff
   Request r;
   r.method = Method::Put;
   r.role = Role::Put;
@@ -186,7 +181,6 @@ void PutObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
     m_done = true;
     return m_state.stop.fail(give_up(std::move(error), "the PUT", m_task.attempts));
   }
-  m_waiting = true;
   m_state.progress.retries.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -636,12 +630,7 @@ void MultipartUpload::end(bool aborted) {
 
 std::optional<Request> AbortUpload::next_request(OpContext& ctx) {
   if (m_done || m_in_flight) return std::nullopt;
-  if (m_waiting) {
-    auto ready = m_retries.pop_ready(ctx.now(), [](const Task&, const Task&) { return false; });
-    if (!ready) return std::nullopt;
-    m_task = *ready;
-    m_waiting = false;
-  }
+  if (!m_retries.take_ready(m_task, ctx.now())) return std::nullopt;  // in its backoff
   Request r;
   r.method = Method::Delete;
   r.role = Role::Delete;
@@ -660,7 +649,6 @@ void AbortUpload::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
   }
   if (m_retries.push(m_task, *outcome.error, false, ctx.retry_policy(), ctx.now(), ctx.jitter(),
                      parse_retry_after(a.head().retry_after, std::chrono::system_clock::now()))) {
-    m_waiting = true;
     return;
   }
   m_error = give_up(*outcome.error, "AbortMultipartUpload", m_task.attempts);

@@ -111,7 +111,6 @@ class PutObject final : public Operation {
   RetryQueue<Task> m_retries;
   Task m_task;
   bool m_in_flight = false;
-  bool m_waiting = false;  // failed, waiting for its backoff in m_retries
   bool m_done = false;
   uint32_t m_body_starts = 0;      // times the body was read from its first byte: sent more than once when > 1
   std::optional<Error> m_conflict; // a 412 that a HEAD must confirm (an earlier send may have been stored)
@@ -225,7 +224,6 @@ class AbortUpload final : public Operation {
   RetryQueue<Task> m_retries;
   Task m_task;
   bool m_in_flight = false;
-  bool m_waiting = false;
   bool m_done = false;
   std::optional<Error> m_error;
 };
