@@ -81,7 +81,11 @@ CONF
     nginx -c "$run/nginx.conf"
     ;;
   stop)
-    [ -f "$2/nginx.pid" ] && kill "$(cat "$2/nginx.pid")" 2>/dev/null || true
+    # Only the nginx started with this RUN_DIR's config: a stale pid file may name another process by now.
+    pid=$(cat "$2/nginx.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2/nginx.conf"; then
+      kill "$pid"
+    fi
     ;;
   *) sed -n '2,13p' "$0"; exit 2 ;;
 esac
