@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -15,43 +14,16 @@
 #include "ops/get/range_plan.h"
 #include "ops/get/range_spec.h"
 #include "util/decimal.h"
+#include "util/percent.h"
 
 namespace s3fcp {
 
 namespace {
 
+std::string esc(std::string_view value) { return percent_escape(value, EscapeBytes::Controls); }
+
 constexpr std::string_view kMagic = "s3fcp-journal";
 constexpr std::string_view kVersion = "2";
-
-std::string escape(std::string_view value) {
-  std::string out;
-  for (const char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f || c == '%') {
-      out += fmt::format("%{:02X}", u);
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::optional<std::string> unescape(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    unsigned value = 0;
-    if (i + 2 >= text.size()) return std::nullopt;
-    const auto [p, ec] = std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
-    if (ec != std::errc{} || p != text.data() + i + 3) return std::nullopt;
-    out += static_cast<char>(value);
-    i += 2;
-  }
-  return out;
-}
 
 Error damaged(size_t line, std::string_view why) {
   return Error::usage(fmt::format("the resume journal is damaged (line {}: {})", line, why));
@@ -61,7 +33,7 @@ Error damaged(size_t line, std::string_view why) {
 
 std::string format_journal_header(const JournalHeader& h) {
   return fmt::format("{} {}\nsource {}\nversion-id {}\nrange {}\netag {}\nsize {}\nchunk-size {}\n", kMagic,
-                     kVersion, escape(h.source), escape(h.version_id), escape(h.range), escape(h.etag), h.object_size,
+                     kVersion, esc(h.source), esc(h.version_id), esc(h.range), esc(h.etag), h.object_size,
                      h.chunk_size);
 }
 
@@ -107,7 +79,7 @@ Result<std::optional<JournalContents>> parse_journal(std::string_view text) {
       size_t field = 0;
       while (field < kFields && names[field] != key) ++field;
       if (field == kFields || seen[field]) return fail(damaged(line_no, fmt::format("unexpected '{}'", key)));
-      auto decoded = unescape(value);
+      auto decoded = percent_unescape(value);
       if (!decoded) return fail(damaged(line_no, "bad escape"));
       seen[field] = true;
       ++seen_count;

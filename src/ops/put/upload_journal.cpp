@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstdlib>
 #include <cstring>
 
@@ -17,6 +16,7 @@
 
 #include "util/crypto.h"
 #include "util/fd.h"
+#include "util/percent.h"
 
 namespace s3fcp {
 
@@ -24,38 +24,11 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// Names of any bytes, as ASCII (the JSON dump needs valid UTF-8).
+std::string esc(std::string_view value) { return percent_escape(value, EscapeBytes::NonAscii); }
+
 constexpr std::string_view kFormat = "s3fcp-upload-journal";
 constexpr int kVersion = 1;
-
-std::string escape(std::string_view value) {
-  std::string out;
-  for (const char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u >= 0x7f || c == '%') {
-      out += fmt::format("%{:02X}", u);
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::optional<std::string> unescape(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    unsigned value = 0;
-    if (i + 2 >= text.size()) return std::nullopt;
-    const auto [p, ec] = std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
-    if (ec != std::errc{} || p != text.data() + i + 3) return std::nullopt;
-    out += static_cast<char>(value);
-    i += 2;
-  }
-  return out;
-}
 
 Error damaged(std::string_view why) {
   return Error::usage(fmt::format("the upload journal is damaged ({})", why));
@@ -75,7 +48,7 @@ Result<std::string> string_field(const Json& j, const char* name) {
   const auto f = field(j, name);
   if (!f) return fail(f.error());
   if (!(*f)->is_string()) return fail(damaged(fmt::format("\"{}\" is not a string", name)));
-  auto value = unescape((*f)->get_ref<const std::string&>());
+  auto value = percent_unescape((*f)->get_ref<const std::string&>());
   if (!value) return fail(damaged(fmt::format("\"{}\" has a bad escape", name)));
   return std::move(*value);
 }
@@ -157,16 +130,16 @@ std::string format_upload_journal(const UploadJournal& journal) {
   Json j;
   j["format"] = kFormat;
   j["version"] = kVersion;
-  j["bucket"] = escape(b.bucket);
-  j["key"] = escape(b.key);
-  j["upload_id"] = escape(journal.upload_id);
-  j["source"] = escape(b.source_path);
+  j["bucket"] = esc(b.bucket);
+  j["key"] = esc(b.key);
+  j["upload_id"] = esc(journal.upload_id);
+  j["source"] = esc(b.source_path);
   j["size"] = b.size;
   j["mtime_ns"] = b.mtime_ns;
   j["part_size"] = b.part_size;
   j["checksum"] = b.checksum ? Json(checksum_algorithm_name(*b.checksum)) : Json(nullptr);
-  j["options_digest"] = escape(b.options_digest);
-  return j.dump(2) + "\n";  // every string is ASCII after escape(): dump() cannot meet bad UTF-8
+  j["options_digest"] = esc(b.options_digest);
+  return j.dump(2) + "\n";  // every string is ASCII after esc(): dump() cannot meet bad UTF-8
 }
 
 Result<UploadJournal> parse_upload_journal(std::string_view text) {
