@@ -19,7 +19,6 @@
 #                                   equal to the bytes the server read
 #   up_bg OUT ERR ARGS...           s3fcp ARGS in the background, SIGINT/SIGTERM at their defaults, stdin as
 #                                   up_bg's; pid in BG_PID (then signal_and_reap from fault_common.sh)
-#   wait_gone PID [S]               waits (deadline S, default 20 s) until PID has exited; fails if it has not
 #   wait_text FILE TEXT [S]         waits (deadline S, default 20 s) until FILE contains TEXT (s3fcp -v's stderr)
 #   assert_stored BUCKET KEY FILE / assert_not_stored BUCKET KEY
 #                                   the fault server holds KEY (a plain key) with FILE's bytes / holds no KEY
@@ -91,17 +90,6 @@ up_bg() {
   # <&0: an explicit stdin, else bash gives a background job /dev/null (the caller may redirect up_bg's stdin).
   env --default-signal=INT,TERM "$S3FCP_BIN" --endpoint-url "$ENDPOINT" "$@" <&0 >"$out" 2>"$err" &
   BG_PID=$!
-}
-
-wait_gone() {
-  local pid=$1 deadline=$((SECONDS + ${2:-20}))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      say "pid $pid still running after ${2:-20} s"
-      return 1
-    fi
-    sleep 0.05
-  done
 }
 
 wait_text() {
