@@ -354,7 +354,15 @@ start_bg() {
 # signal_and_reap SIG WANT [SECONDS]: sends SIG to BG_PID, waits (deadline, default 10 s; then SIGKILL and fail) and
 # checks that it exited WANT.
 signal_and_reap() {
-  local sig=$1 want=$2 limit=${3:-10} deadline st=0 t0
+  local sig=$1 want=$2 limit=${3:-10} deadline st=0 t0 bin
+  # Not before the background job has become s3fcp: until env execs it, the forked shell ignores SIGINT (as a
+  # non-interactive shell's background job does), and a signal sent then is lost.
+  bin=$(readlink -f "$S3FCP_BIN")
+  deadline=$((SECONDS + 10))
+  while [[ $(readlink "/proc/$BG_PID/exe" 2>/dev/null) != "$bin" ]] && kill -0 "$BG_PID" 2>/dev/null &&
+    ((SECONDS < deadline)); do
+    sleep 0.01
+  done
   t0=$(ms_now)
   kill -s "$sig" "$BG_PID"
   deadline=$((SECONDS + limit))
