@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "io/stdout_writer.h"
+
 namespace s3fcp {
 
 namespace {
@@ -48,6 +50,7 @@ Result<std::unique_ptr<UploadSource>> UploadSource::file(Fd fd, std::string disp
 Result<std::unique_ptr<UploadSource>> UploadSource::stream(int fd, std::string display, Options options) {
   auto plan = StreamPartPlan::create(options.part_size);
   if (!plan) return fail(plan.error());
+  widen_pipe(fd);  // a 64 KiB pipe wakes us (and blocks the producer) every 16 pages
   std::unique_ptr<UploadSource> source(new UploadSource(Fd(), fd, std::move(display), std::move(options), true));
   source->m_stream_plan = *plan;
   return source;
