@@ -83,8 +83,10 @@ typedef struct s3fcp_config {
   int anonymous;             /* non-zero: unsigned requests (public objects) */
   const char* profile;       /* NULL: AWS_PROFILE, else "default" */
   uint32_t concurrency;      /* requests in flight at once over all calls; 0: 32 */
-  uint64_t part_size;        /* bytes per ranged GET and per uploaded part; 0: 4 MiB down, 8 MiB up */
-  uint64_t memory_limit;     /* buffers of one upload from a callback or pipe; 0: (concurrency + 2) x part */
+  uint64_t part_size;        /* bytes per ranged GET and per uploaded part; 0: 4 MiB down, 8 MiB up (6 MiB from
+                                a callback or fd) */
+  uint64_t memory_limit;     /* buffers of one upload from a callback or pipe; 0: (concurrency + 2) x part, at
+                                most 144 MiB, yet 6 parts */
   uint32_t connect_timeout_ms;  /* 0: 10 s */
   uint32_t read_timeout_ms;     /* a request silent this long is retried; 0: 20 s */
   uint32_t max_attempts;        /* requests per range or part without progress; 0: 10 */

@@ -124,12 +124,14 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
       fmt::format("requests in flight at once (default {}; many objects: {})", o.concurrency, kManyConcurrency));
   app.add_option("--chunk-size", chunk_size,
                  fmt::format("bytes per ranged GET, or per uploaded part (its first; a stream's parts grow): 4MiB, "
-                             "16M, 1048576 (default {}MiB down, {}MiB up)",
-                             GetOptions{}.chunk_size >> 20, UploadJob{}.part_size >> 20));
+                             "16M, 1048576 (default {}MiB down, {}MiB up, {}MiB up from a stream)",
+                             GetOptions{}.chunk_size >> 20, kFilePartSize >> 20, kStreamPartSize >> 20));
   app.add_option("--window", o.window, "chunk buffers held in memory at most (default: the concurrency, at least 2)");
   app.add_option("--max-memory", max_memory,
-                 "cap on buffers: a download's window is SIZE / chunk size; an upload from stdin holds at most SIZE "
-                 "of parts (default: (concurrency + 2) x part size)");
+                 fmt::format("cap on buffers: a download's window is SIZE / chunk size; an upload from stdin holds "
+                             "at most SIZE of parts (default: (concurrency + 2) x part size, at most {}MiB, yet {} "
+                             "parts)",
+                             kStreamBufferCap >> 20, kStreamMinBuffers));
   app.add_flag("-q,--quiet", o.quiet, "no progress bar");
   app.add_flag("--progress", o.progress, "show progress even when stderr is not a terminal (a line per second)");
   app.add_flag("-v,--verbose", o.verbose, "log every request on stderr (never a secret)");

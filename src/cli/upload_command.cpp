@@ -65,7 +65,7 @@ int run_upload(const Options& o, const Resolved& resolved, Client& client) {
   job.spec.no_clobber = o.no_clobber;
   job.spec.concurrency = o.concurrency;
   job.source = o.local_source;
-  job.part_size = o.chunk_size.value_or(job.part_size);
+  job.part_size = o.chunk_size;
   job.expected_size = o.expected_size;
   job.memory_budget = o.max_memory;
   job.resume = o.resume;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Upload sizes around every boundary, from a file and from a pipe, to moto: 0, 1, 5 MiB - 1, 5 MiB, 5 MiB + 1,
-# part - 1, part, part + 1 with the default 8 MiB parts; 5 MiB + 1 and 2 parts + 1 with --chunk-size 5MiB; a
+# part - 1, part, part + 1 with the default parts (8 MiB from a file, 6 MiB from a pipe); 5 MiB + 1 and 2 parts + 1
+# with --chunk-size 5MiB; a
 # --chunk-size below S3's minimum is raised to 5 MiB. One PUT exactly when the whole fits in one part, else parts of
 # the part size. Each object is read back with aws-cli, byte for byte; its ETag ("-N" or not; the one --stats json
 # reported) and --stats json say how many parts it took; the CRC64NVME s3fcp reports is crcmod's. No multipart upload is left behind.
@@ -9,13 +10,15 @@ source "$(dirname "$0")/upload_common.sh"
 start_moto
 mkbucket sizes
 
-# CASES: "SIZE CHUNK_OPTION PARTS" (CHUNK_OPTION "-": the default part size).
-P=$((8 * MiB)) M=$((5 * MiB))
+# CASES: "HOW SIZE CHUNK_OPTION PARTS" (HOW file, pipe or both; CHUNK_OPTION "-": the default part size, P from a
+# file, S from a pipe).
+P=$((8 * MiB)) S=$((6 * MiB)) M=$((5 * MiB))
 CASES=(
-  "0 - 1" "1 - 1" "$((M - 1)) - 1" "$M - 1" "$((M + 1)) - 1"
-  "$((P - 1)) - 1" "$P - 1" "$((P + 1)) - 2"
-  "$((M + 1)) 5MiB 2" "$((2 * M + 1)) 5MiB 3"
-  "$((M + 1)) 1MiB 2"
+  "both 0 - 1" "both 1 - 1" "both $((M - 1)) - 1" "both $M - 1" "both $((M + 1)) - 1"
+  "file $((P - 1)) - 1" "file $P - 1" "file $((P + 1)) - 2"
+  "pipe $((S - 1)) - 1" "pipe $S - 1" "pipe $((S + 1)) - 2" "pipe $((P + 1)) - 2"
+  "both $((M + 1)) 5MiB 2" "both $((2 * M + 1)) 5MiB 3"
+  "both $((M + 1)) 1MiB 2"
 )
 
 from_pipe() { cat "$1" | s3fcp - "${@:2}"; }
@@ -23,13 +26,14 @@ from_pipe() { cat "$1" | s3fcp - "${@:2}"; }
 declare -A WANT_PARTS=() LOCAL=() ETAG=()
 i=0
 for c in "${CASES[@]}"; do
-  read -r size chunk parts <<<"$c"
+  read -r hows size chunk parts <<<"$c"
   i=$((i + 1))
   mkfile "f$i.bin" "$size"
   crc=$(expected_checksum CRC64NVME "$F")
   chunk_args=()
   [[ $chunk == - ]] || chunk_args=(--chunk-size "$chunk")
   for how in file pipe; do
+    [[ $hows == both || $hows == "$how" ]] || continue
     key="$how/$i-$size"
     if [[ $how == file ]]; then
       expect_exit 0 s3fcp "$F" "s3://sizes/$key" -q --stats json "${chunk_args[@]}"

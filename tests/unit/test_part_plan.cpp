@@ -269,37 +269,42 @@ TEST(StreamPartPlanTest, GrowthStepOffsets) {
 
 // ---- memory ----
 
-TEST(PartBufferTest, ConcurrencyPlusTwoWhenTheBudgetAllows) {
-  EXPECT_EQ(part_buffer_count(GiB, 8 * MiB, 16), 18u);
-  EXPECT_EQ(parts_in_flight(18, 16), 16u);
+TEST(BufferBudgetTest, DefaultIsConcurrencyPlusTwoPartsUpToTheCap) {
+  const auto small = stream_buffer_budget(0, 6 * MiB, 8);
+  EXPECT_EQ(small.bytes, 10 * 6 * MiB);
+  EXPECT_EQ(small.min_buffers, kStreamMinBuffers);
+  const auto capped = stream_buffer_budget(0, kStreamPartSize, 32);
+  EXPECT_EQ(capped.bytes, kStreamBufferCap);
+  EXPECT_EQ(capped.bytes / kStreamPartSize, 24u);  // the measured default: 24 buffers of 6 MiB
 }
 
-TEST(PartBufferTest, TheBudgetLimitsLargeParts) {
-  EXPECT_EQ(part_buffer_count(256 * MiB, 64 * MiB, 16), 4u);
-  EXPECT_EQ(parts_in_flight(4, 16), 3u);
-  EXPECT_EQ(part_buffer_count(256 * MiB, 64 * MiB - 1, 16), 4u);
-  EXPECT_EQ(part_buffer_count(256 * MiB, 64 * MiB + 1, 16), 3u);
+TEST(BufferBudgetTest, AGivenBudgetIsKeptBeyondTwoParts) {
+  const auto given = stream_buffer_budget(64 * MiB, 8 * MiB, 32);
+  EXPECT_EQ(given.bytes, 64 * MiB);
+  EXPECT_EQ(given.min_buffers, 2u);
+  EXPECT_TRUE(buffer_fits(given, 7, 56 * MiB, 8 * MiB));
+  EXPECT_FALSE(buffer_fits(given, 8, 64 * MiB, 8 * MiB));
+  EXPECT_FALSE(buffer_fits(given, 7, 56 * MiB, 8 * MiB + 1));
+  // two parts always, whatever the budget: one filling, one in flight
+  EXPECT_TRUE(buffer_fits(given, 1, GiB, GiB));
+  EXPECT_FALSE(buffer_fits(given, 2, 2 * GiB, GiB));
 }
 
-TEST(PartBufferTest, AlwaysAtLeastTwo) {
-  EXPECT_EQ(part_buffer_count(0, 8 * MiB, 16), 2u);
-  EXPECT_EQ(part_buffer_count(100 * MiB, GiB, 16), 2u);
-  EXPECT_EQ(part_buffer_count(GiB, 8 * MiB, 0), 2u);
-  EXPECT_EQ(parts_in_flight(2, 16), 1u);
-  EXPECT_EQ(parts_in_flight(2, 1), 1u);
+TEST(BufferBudgetTest, GrownPartsKeepTheMinimumInFlight) {
+  // Past 42 GB a stream's parts are 48 MiB: three fit in 144 MiB, yet six are allowed.
+  const auto budget = stream_buffer_budget(0, kStreamPartSize, 32);
+  const auto plan = stream(kStreamPartSize);
+  EXPECT_EQ(plan.part_size(3001), 48 * MiB);
+  EXPECT_TRUE(buffer_fits(budget, 5, 5 * 48 * MiB, 48 * MiB));
+  EXPECT_FALSE(buffer_fits(budget, 6, 6 * 48 * MiB, 48 * MiB));
+  // while 6 MiB parts stop at the cap
+  EXPECT_TRUE(buffer_fits(budget, 23, 23 * 6 * MiB, 6 * MiB));
+  EXPECT_FALSE(buffer_fits(budget, 24, 24 * 6 * MiB, 6 * MiB));
 }
 
-TEST(PartBufferTest, FewerInFlightAsAStreamsPartsGrow) {
-  const auto plan = stream(8 * MiB);
-  uint64_t previous = ~uint64_t{0};
-  for (uint64_t n = 1; n <= kMaxParts; n += 1000) {
-    const uint64_t buffers = part_buffer_count(2 * GiB, plan.part_size(n), 32);
-    EXPECT_LE(buffers, previous) << "part " << n;
-    previous = buffers;
-  }
-  EXPECT_EQ(part_buffer_count(2 * GiB, plan.part_size(1), 32), 34u);
-  EXPECT_EQ(part_buffer_count(2 * GiB, plan.part_size(4001), 32), 16u);  // 128 MiB parts
-  EXPECT_EQ(part_buffer_count(2 * GiB, plan.part_size(10000), 32), 2u);  // 4 GiB parts
+TEST(BufferBudgetTest, StreamDefaultHoldsS3sLargestObject) {
+  EXPECT_GE(stream(kStreamPartSize).capacity(), 5 * 1024 * GiB);
+  EXPECT_GE(kStreamPartSize, kMinPartSize);
 }
 
 }  // namespace

@@ -34,6 +34,7 @@
 #include "io/beneath.h"
 #include "ops/get/ranged_get.h"
 #include "ops/put/put_ops.h"
+#include "ops/put/upload.h"
 #include "s3/s3_uri.h"
 #include "util/stop_signal.h"
 
@@ -43,7 +44,7 @@ namespace s3fcp {
 struct ItemSettings {
   GetOptions get;        // chunk size, checksum, hedging, SSE-C headers (object_headers)
   UploadSpec put;        // headers, checksum, SSE-C, --no-clobber (target set per item)
-  uint64_t part_size = 8ull << 20;
+  uint64_t part_size = kFilePartSize;
   // An upload's headers for its file (Content-Type by the file's extension); unset: put.object_headers.
   std::function<Result<HeaderList>(const std::string& file_name)> headers_for;
   bool no_clobber = false;     // a download: skip an existing local file; an upload: If-None-Match (exists = skipped)

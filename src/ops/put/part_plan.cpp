@@ -82,10 +82,9 @@ std::optional<uint64_t> StreamPartPlan::part_containing(uint64_t offset) const {
   return std::nullopt;
 }
 
-uint64_t part_buffer_count(uint64_t memory_budget, uint64_t part_size, uint64_t concurrency) {
-  const uint64_t wanted = concurrency + 2;
-  if (part_size == 0) return wanted;
-  return std::min(wanted, std::max<uint64_t>(2, memory_budget / part_size));
+BufferBudget stream_buffer_budget(uint64_t given, uint64_t first_part_size, uint64_t concurrency) {
+  if (given != 0) return BufferBudget{given, 2};
+  return BufferBudget{std::min((concurrency + 2) * first_part_size, kStreamBufferCap), kStreamMinBuffers};
 }
 
 }  // namespace s3fcp

@@ -57,13 +57,13 @@ Result<void> upload(Client& client, const UploadJob& job, const RunWorkers& run,
 
   UploadSource::Options so;
   so.checksum = job.spec.checksum;
-  so.part_size = job.part_size;
+  so.part_size = job.part_size.value_or(streamed ? kStreamPartSize : kFilePartSize);
   if (streamed && job.expected_size) {
-    auto plan = plan_expected_size(*job.expected_size, job.part_size);
+    auto plan = plan_expected_size(*job.expected_size, so.part_size);
     if (!plan) return fail(plan.error());
     so.part_size = plan->part_size();
   }
-  so.memory_budget = job.memory_budget != 0 ? job.memory_budget : (uint64_t{concurrency} + 2) * so.part_size;
+  so.buffers = stream_buffer_budget(job.memory_budget, so.part_size, concurrency);
   so.ahead = streamed ? concurrency + 2 : 2 * concurrency;
   so.on_ready = [&] { client.wakeup(); };
   std::unique_ptr<UploadSource> source;

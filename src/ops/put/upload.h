@@ -23,10 +23,11 @@ struct UploadJob {
   UploadSpec spec;
   std::string source;                    // a file's path, or "-" for stdin
   int stdin_fd = 0;                      // what "-" reads
-  // 8 MiB parts: above S3's 5 MiB minimum, few enough requests to hide a 30 ms latency at 90 MB/s per connection.
-  uint64_t part_size = 8ull << 20;       // also the multipart threshold: anything that fits in one part is one PUT
+  // none: kFilePartSize, or kStreamPartSize for a stream. Also the multipart threshold: what fits in one part is
+  // one PUT.
+  std::optional<uint64_t> part_size;
   std::optional<uint64_t> expected_size; // a stream's size, stated up front: its parts are sized to fit
-  uint64_t memory_budget = 0;            // a stream's part buffers; 0: (concurrency + 2) x part size
+  uint64_t memory_budget = 0;            // a stream's part buffers; 0: stream_buffer_budget's default
   bool resume = false;                   // --continue (a file's multipart upload)
   std::string options_digest;            // what else shapes the object, binding the journal
   // Another source than a file or stdin (the library's buffers and callbacks): made with the options upload()

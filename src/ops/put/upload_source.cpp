@@ -118,13 +118,13 @@ Result<void> UploadSource::check_unchanged() const {
   return {};
 }
 
-// Waits until `bytes` more of buffers fit the budget (always allowing two buffers) and a part more may be
-// prepared ahead of the sender. False when stopped.
+// Waits until `bytes` more of buffers fit the budget (buffer_fits) and a part more may be prepared ahead of the
+// sender. False when stopped.
 bool UploadSource::wait_for_room(uint64_t bytes) {
   std::unique_lock lock(m_mutex);
   m_cv.wait(lock, [&] {
     if (m_stopped) return true;
-    const bool memory = bytes == 0 || m_buffers.size() < 2 || m_buffered + bytes <= m_options.memory_budget;
+    const bool memory = bytes == 0 || buffer_fits(m_options.buffers, m_buffers.size(), m_buffered, bytes);
     return memory && m_outstanding < std::max<uint32_t>(m_options.ahead, 2);
   });
   if (m_stopped) return false;

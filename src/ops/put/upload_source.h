@@ -48,8 +48,8 @@ class UploadSource {
  public:
   struct Options {
     std::optional<ChecksumAlgorithm> checksum;  // computed for every part; none: no part checksum
-    uint64_t part_size = 8ull << 20;            // a file's part size (PartPlan), a stream's first part size
-    uint64_t memory_budget = 0;                 // a stream's buffers; at least 2 parts are always allowed
+    uint64_t part_size = kFilePartSize;         // a file's part size (PartPlan), a stream's first part size
+    BufferBudget buffers;                       // a stream's part buffers
     uint32_t ahead = 16;                        // parts prepared but not yet uploaded, at most
     std::function<void()> on_ready;             // a part became ready (wake the network thread)
   };
