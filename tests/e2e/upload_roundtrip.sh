@@ -62,6 +62,17 @@ mkbucket trip
 round_trip trip moto
 say "moto: uploaded by s3fcp, read back by aws-cli and s3fcp"
 
+# s3fcp widens its stdin pipe to 1 MiB (fewer reader/writer switches). The writer asks the capacity once all 13 MiB
+# went in: most of them only after s3fcp had read, which it does after widening.
+{ python3 -c 'import fcntl, os, sys
+data = memoryview(open(sys.argv[1], "rb").read())
+while data:
+    data = data[os.write(1, data):]
+print(fcntl.fcntl(1, 1032), file=sys.stderr)' "$MULTI" 2>"$TMP/pipe_size" |
+  s3fcp - s3://trip/pipe/widened.bin -q; st=("${PIPESTATUS[@]}"); } || true
+[[ ${st[*]} == "0 0" ]] || { say "python | s3fcp - exited ${st[*]}"; false; }
+[[ $(cat "$TMP/pipe_size") == 1048576 ]] || { say "stdin pipe capacity $(cat "$TMP/pipe_size"), want 1048576"; false; }
+
 up_server ""
 fault_bucket trip
 round_trip trip fault
