@@ -349,7 +349,7 @@ int run_many(const Options& o, const Resolved& resolved, Client& client) {
   bs.dir = o.mode == Options::Mode::Run ? std::string() : o.local_dir;
   bs.dir_must_exist = o.direction == Options::Direction::Upload;
   bs.items_in_flight = std::max<uint32_t>(8, 2 * o.concurrency);
-  bs.whole_get_max = std::max<uint64_t>(bs.item->get.chunk_size * 2, 8ull << 20);
+  bs.whole_get_max = whole_get_limit(bs.item->get.chunk_size);
   bs.dry_run = o.dry_run;
   bs.stats_json = o.stats_json;
   bs.quiet = o.quiet;

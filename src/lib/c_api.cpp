@@ -15,7 +15,9 @@
 #include <fmt/format.h>
 
 #include "client/client_config.h"
+#include "io/stdout_writer.h"
 #include "ops/get/download.h"
+#include "ops/get/whole_get.h"
 #include "ops/head/head_object.h"
 #include "util/log.h"
 #include "util/workers.h"
@@ -140,6 +142,38 @@ DownloadJob download_job(s3fcp_client* c, const char* bucket, const char* key, c
   return job;
 }
 
+// A whole object (no range) is asked for in one GET first, collected in memory up to whole_get_limit and handed to
+// the sink on the caller's thread once its checksum checked out: one request, no window, no writer thread. The
+// answer's headers tell a larger object, which is then read in parallel ranges (one short request more).
+Result<void> get_object(Client& client, const DownloadJob& job, const ByteSink& sink, s3fcp_cancel_token* cancel,
+                        DownloadSummary& summary) {
+  if (!job.get.range) {
+    WholeGet::Options options;
+    options.version_id = job.get.version_id;
+    options.object_headers = job.get.object_headers;
+    options.checksum = job.get.checksum;
+    options.max_size = whole_get_limit(job.get.chunk_size);
+    auto op = std::make_shared<WholeGet>(job.target, options);
+    if (auto ran = run_op(client, op, cancel); !ran) return fail(ran.error());
+    const WholeGet::Outcome& got = op->result();
+    if (got.status == WholeGet::Status::Failed) {
+      return fail(got.error.value_or(Error{ErrorKind::Other, "internal error: a failed GET without an error"}));
+    }
+    if (got.status == WholeGet::Status::Done) {
+      if (!op->body().empty()) {
+        if (auto ok = sink(op->body()); !ok) return fail(ok.error());
+      }
+      summary.bytes = got.size;
+      summary.object_size = got.size;
+      summary.etag = got.etag;
+      summary.requests = got.requests;
+      summary.retries = got.retries;
+      return {};
+    }
+  }
+  return download_to_sink(client, job, sink, plain_runner(cancel), summary);
+}
+
 int finish_download(const Result<void>& result, uint64_t* bytes, const DownloadSummary& summary, s3fcp_error* err) {
   if (bytes != nullptr) *bytes = summary.bytes;
   if (!result) return report_error(result.error(), err);
@@ -231,8 +265,7 @@ S3FCP_API int s3fcp_get_to_callback(s3fcp_client* client, const char* bucket, co
       if (write(user, data.data(), data.size()) != 0) return fail(ErrorKind::Io, "the write callback stopped the download");
       return {};
     };
-    auto result = download_to_sink(*client->client, download_job(client, bucket, key, options), sink,
-                                   plain_runner(cancel), summary);
+    auto result = get_object(*client->client, download_job(client, bucket, key, options), sink, cancel, summary);
     return finish_download(result, bytes, summary, err);
   });
 }
@@ -243,8 +276,9 @@ S3FCP_API int s3fcp_get_to_fd(s3fcp_client* client, const char* bucket, const ch
   return guarded(err, [&] {
     if (auto ok = check_names(bucket, key, true); !ok) return report_error(ok.error(), err);
     DownloadSummary summary;
-    auto result = download_to_fd(*client->client, download_job(client, bucket, key, options), fd,
-                                 plain_runner(cancel), summary);
+    widen_pipe(fd);
+    const ByteSink sink = [fd](std::span<const std::byte> data) { return write_all(fd, data); };
+    auto result = get_object(*client->client, download_job(client, bucket, key, options), sink, cancel, summary);
     return finish_download(result, bytes, summary, err);
   });
 }
@@ -265,8 +299,7 @@ S3FCP_API int s3fcp_get_to_buffer(s3fcp_client* client, const char* bucket, cons
       return {};
     };
     DownloadSummary summary;
-    auto result = download_to_sink(*client->client, download_job(client, bucket, key, options), sink,
-                                   plain_runner(cancel), summary);
+    auto result = get_object(*client->client, download_job(client, bucket, key, options), sink, cancel, summary);
     if (!result) return report_error(result.error(), err);
     *size = buffer.size();
     *data = buffer.release();  // an empty object: still a buffer

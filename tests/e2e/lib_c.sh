@@ -3,7 +3,7 @@
 # too): the example (put from a buffer and a callback, get into a buffer and through a callback, head, list, a
 # missing key, a cancelled call, delete) against moto, then the mixed workload (60 % reads, 40 % writes from four
 # threads on one client, every byte checked) against moto and against the fault server with its strict SigV4
-# verifier (every request must verify).
+# verifier (every request must verify), where each read of an object of at most 6 MB is one GET.
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/fault_common.sh"
 BIN_DIR=$(dirname "$S3FCP_BIN")
@@ -23,4 +23,7 @@ expect_exit 0 "$BIN_DIR/lib_mixed" "$ENDPOINT" lib --ops 300 --threads 4 --max-s
 assert_contains "$STDOUT" '"failures": 0'
 assert_requests -eq 0 "sig != 'ok'"
 assert_requests -gt 300
+# A whole object up to 8 MiB is one GET (no probe, no second range, no HEAD): as many GETs as reads.
+reads=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["reads"])' "$STDOUT")
+assert_requests -eq "$reads" "op == 'get'"
 say "ok ($(cat "$STDOUT"))"

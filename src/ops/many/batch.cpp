@@ -15,7 +15,6 @@
 #include "checksum/checksum.h"
 #include "ops/get/download_file.h"
 #include "ops/head/head_object.h"
-#include "ops/many/whole_get.h"
 #include "ops/put/upload.h"
 #include "util/crypto.h"
 #include "util/log.h"

@@ -33,6 +33,7 @@
 #include "client/client.h"
 #include "io/beneath.h"
 #include "ops/get/ranged_get.h"
+#include "ops/get/whole_get.h"
 #include "ops/put/put_ops.h"
 #include "ops/put/upload.h"
 #include "s3/s3_uri.h"
@@ -88,7 +89,7 @@ class Batch {
     std::string dir;                           // the local directory of -r / --files-from / --manifest ("" for run)
     bool dir_must_exist = false;               // an upload's source directory (a download's is made)
     uint32_t items_in_flight = 64;
-    uint64_t whole_get_max = 8ull << 20;       // downloads up to this size are one GET
+    uint64_t whole_get_max = whole_get_limit(GetOptions{}.chunk_size);  // downloads up to this size are one GET
     size_t queue_limit = 4096;                 // items waiting; add() blocks beyond it
     bool dry_run = false;                      // print "cp SOURCE DEST" on stdout instead of copying
     bool stats_json = false;                   // one JSON line per item on stderr

@@ -1,17 +1,20 @@
-// One small object in one GET, written to a file descriptor as its bytes arrive: the many-object path, where an
-// object of a few MiB costs one request and no buffer. The GET asks for the object's checksum
+// One small object in one GET: written to a file descriptor as its bytes arrive (the many-object path: an object of
+// a few MiB costs one request and no buffer), or collected in memory for the caller to take once it is done and
+// verified (the library's gets, whose sinks are the caller's and must not run on the network thread). The GET asks for the object's checksum
 // (x-amz-checksum-mode: ENABLED; S3 sends it on whole-object GETs), which is computed over the body on the way and
 // compared at the end (checksum/checksum.h's rules: a stated checksum that cannot be checked fails closed).
 //
 // An object larger than `max_size` is not read whole: the answer's headers tell its size, the attempt ends there and
 // the operation reports TooLarge with that size, for the caller to fetch it in parallel ranges instead.
-// A failed attempt is retried from the start (the file is truncated): a small object is cheaper to ask again than to
-// resume.
+// A failed attempt is retried from the start (the file is truncated, the memory emptied): a small object is cheaper
+// to ask again than to resume.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "checksum/checksum.h"
 #include "client/operation.h"
@@ -37,7 +40,10 @@ class WholeGet final : public Operation {
     uint64_t requests = 0, retries = 0;
   };
 
+  // Into `fd` (a regular file: written with pwrite, truncated on a retry).
   WholeGet(Target target, Options options, int fd);
+  // Into memory: body() once Done.
+  WholeGet(Target target, Options options);
 
   std::optional<Request> next_request(OpContext& ctx) override;
   void on_head(OpContext& ctx, Attempt& a) override;
@@ -49,6 +55,8 @@ class WholeGet final : public Operation {
 
   // After the client retired it.
   const Outcome& result() const { return m_result; }
+  // The object's bytes, when made without an fd.
+  std::vector<std::byte>& body() { return m_body; }
 
  private:
   struct Task {
@@ -58,7 +66,8 @@ class WholeGet final : public Operation {
 
   const Target m_target;
   const Options m_options;
-  const int m_fd;
+  const int m_fd;                 // -1: into m_body
+  std::vector<std::byte> m_body;
   RetryQueue<Task> m_retries;
   Task m_task;
   bool m_in_flight = false;
@@ -68,5 +77,11 @@ class WholeGet final : public Operation {
   std::optional<Checksummer> m_checksum;
   Outcome m_result;
 };
+
+// Objects up to this size are one WholeGet, larger ones ranged GETs in parallel: twice the chunk, at least 8 MiB
+// (below that, a ranged download's probe and checksum HEAD cost more than the parallel chunks save).
+inline uint64_t whole_get_limit(uint64_t chunk_size) {
+  return chunk_size * 2 > (uint64_t{8} << 20) ? chunk_size * 2 : uint64_t{8} << 20;
+}
 
 }  // namespace s3fcp

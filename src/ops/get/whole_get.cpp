@@ -1,4 +1,4 @@
-#include "ops/many/whole_get.h"
+#include "ops/get/whole_get.h"
 
 #include <unistd.h>
 
@@ -13,6 +13,8 @@ namespace s3fcp {
 
 WholeGet::WholeGet(Target target, Options options, int fd)
     : m_target(std::move(target)), m_options(std::move(options)), m_fd(fd) {}
+
+WholeGet::WholeGet(Target target, Options options) : WholeGet(std::move(target), std::move(options), -1) {}
 
 void WholeGet::finish(Status status, std::optional<Error> error) {
   m_result.status = status;
@@ -55,14 +57,25 @@ void WholeGet::on_head(OpContext&, Attempt& a) {
   if (!chosen) return a.fail(chosen.error());
   m_expected = *chosen;
   if (m_expected) m_checksum.emplace(m_expected->algorithm);
-  if (::ftruncate(m_fd, 0) != 0) {
+  if (m_fd < 0) {
+    m_body.clear();
+    if (m_length) m_body.reserve(static_cast<size_t>(*m_length));  // at most max_size: checked above
+  } else if (::ftruncate(m_fd, 0) != 0) {
     return a.fail(Error{ErrorKind::Io, fmt::format("cannot truncate: {}", std::strerror(errno))});
   }
   m_result.etag = h.etag;
 }
 
 size_t WholeGet::on_body(OpContext&, Attempt& a, std::span<const std::byte> data) {
-  size_t done = 0;
+  if (m_fd < 0 && m_written + data.size() > m_options.max_size) {
+    // An answer without a Content-Length that runs past the limit: as if it had said so (TooLarge, size at least).
+    m_length = m_written + data.size();
+    m_result.size = *m_length;
+    a.finish_early();
+    return 0;
+  }
+  size_t done = m_fd < 0 ? data.size() : 0;
+  if (m_fd < 0) m_body.insert(m_body.end(), data.begin(), data.end());
   while (done < data.size()) {
     const ssize_t n = ::pwrite(m_fd, data.data() + done, data.size() - done, static_cast<off_t>(m_written + done));
     if (n < 0 && errno == EINTR) continue;
