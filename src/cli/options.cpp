@@ -16,10 +16,6 @@ namespace s3fcp {
 
 namespace {
 
-// A many-object copy's default budget: small objects need many requests in flight to hide a 30 ms latency each
-// (1,000 objects of 1 MiB at 90 MB/s per connection: ~42 ms a request), and they hold no buffers (see README).
-constexpr uint32_t kManyConcurrency = 128;
-
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v ? std::string(v) : std::string();

@@ -1,4 +1,5 @@
-// The client's network thread: one loop over one curl multi handle.
+// The client's network threads (cores), each one loop over one curl multi handle; the client hands operations to
+// them in turn and they share one budget.
 //
 // Each turn: take up what other threads submitted or cancelled; let the operations fill the free slots of the
 // budget, taking turns (round robin, one request each per round, so a big download cannot starve a listing);
@@ -51,28 +52,61 @@ std::optional<std::string_view> ResponseHead::find(std::string_view name) const 
 
 // --- Client, the public face ---------------------------------------------------------------------------------------
 
-Client::Client(ClientSettings settings) : m_core(std::make_unique<ClientCore>(std::move(settings))) {}
-Client::~Client() = default;
-void Client::submit(std::shared_ptr<Operation> op, std::function<void()> retired) {
-  m_core->submit(std::move(op), std::move(retired));
+uint32_t network_threads_of(const ClientSettings& settings) {
+  if (settings.network_threads != 0) return settings.network_threads;
+  return std::clamp<uint32_t>(std::thread::hardware_concurrency(), 1, kMaxDefaultNetworkThreads);
 }
-void Client::cancel(const std::shared_ptr<Operation>& op, Error why) { m_core->cancel_op(op, std::move(why)); }
-void Client::wakeup() { m_core->wakeup(); }
-ClientStats Client::stats() const { return m_core->stats(); }
-const ClientSettings& Client::settings() const { return m_core->settings(); }
+
+Client::Client(ClientSettings settings) : m_budget(std::make_unique<SharedBudget>(settings.concurrency)) {
+  const uint32_t threads = network_threads_of(settings);
+  for (uint32_t i = 0; i < threads; ++i) m_cores.push_back(std::make_unique<ClientCore>(settings, *m_budget));
+  // Read by the cores only once an operation ran, after a submit (whose lock orders it after this).
+  m_budget->wake_all = [this] {
+    for (auto& core : m_cores) core->wakeup();
+  };
+}
+
+Client::~Client() {
+  for (auto& core : m_cores) core->stop();  // every thread first: a stopping core may still wake the others
+}
+
+void Client::submit(std::shared_ptr<Operation> op, std::function<void()> retired) {
+  const size_t next = m_next.fetch_add(1, std::memory_order_relaxed) % m_cores.size();
+  m_cores[next]->submit(std::move(op), std::move(retired));
+}
+void Client::cancel(const std::shared_ptr<Operation>& op, Error why) {
+  for (auto& core : m_cores) core->cancel_op(op, why);  // the one running it stops it; the others find nothing
+}
+void Client::wakeup() {
+  for (auto& core : m_cores) core->wakeup();
+}
+ClientStats Client::stats() const {
+  ClientStats sum;
+  for (const auto& core : m_cores) {
+    const ClientStats s = core->stats();
+    sum.requests += s.requests;
+    sum.connections += s.connections;
+    sum.bytes_received += s.bytes_received;
+    sum.bytes_sent += s.bytes_sent;
+  }
+  return sum;
+}
+const ClientSettings& Client::settings() const { return m_cores.front()->settings(); }
 
 // --- construction, the other threads' side -------------------------------------------------------------------------
 
-ClientCore::ClientCore(ClientSettings settings)
+ClientCore::ClientCore(ClientSettings settings, SharedBudget& budget)
     : m_settings(std::move(settings)),
       m_policy(m_settings.retry),
       m_signer(m_settings.endpoint, m_settings.credentials, m_settings.common_headers),
       m_rng(m_settings.seed != 0 ? m_settings.seed
-                                 : static_cast<uint64_t>(Clock::now().time_since_epoch().count())) {
+                                 : static_cast<uint64_t>(Clock::now().time_since_epoch().count())),
+      m_budget(budget) {
   m_multi = curl_multi_init();
-  const uint32_t slots = std::max<uint32_t>(1, m_settings.concurrency) + kReserve;
-  curl_multi_setopt(m_multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(slots));
-  curl_multi_setopt(m_multi, CURLMOPT_MAXCONNECTS, static_cast<long>(slots) + 4);
+  const uint32_t in_flight = std::max<uint32_t>(1, m_settings.concurrency) + kReserve;  // at most, over all cores
+  curl_multi_setopt(m_multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(in_flight));
+  curl_multi_setopt(m_multi, CURLMOPT_MAXCONNECTS, static_cast<long>(in_flight) + 4);
+  const uint32_t slots = in_flight + 1;  // and one whose on_done runs (launch)
   for (uint32_t i = 0; i < slots; ++i) {
     m_slots.push_back(std::make_unique<Slot>(i));
     setup_slot(*m_slots.back());
@@ -85,13 +119,17 @@ ClientCore::ClientCore(ClientSettings settings)
   });
 }
 
-ClientCore::~ClientCore() {
+void ClientCore::stop() {
   {
     std::lock_guard lock(m_inbox_mutex);
     m_quit = true;
   }
   wakeup();
-  m_thread.join();
+  if (m_thread.joinable()) m_thread.join();
+}
+
+ClientCore::~ClientCore() {
+  stop();
   for (auto& slot : m_slots) {
     if (slot->phase == Phase::Busy || slot->phase == Phase::Paused) curl_multi_remove_handle(m_multi, slot->easy);
     curl_easy_cleanup(slot->easy);
@@ -192,19 +230,27 @@ void ClientCore::take_inbox() {
   }
 }
 
-// Asks the operations for requests, one each per round, while the budget has room. True if any started.
+// Asks the operations for requests, one each per round, while the budget has room. True if any started. The room
+// is taken before an operation is asked (another core may take it meanwhile): a request asked for always starts.
 bool ClientCore::fill() {
   bool any = false;
-  const uint32_t budget = std::max<uint32_t>(1, m_settings.concurrency);
-  while (m_in_flight < budget && !m_running.empty()) {
+  bool full = false;
+  while (!full && !m_running.empty()) {
     bool asked_any = false;
-    for (size_t n = 0; n < m_running.size() && m_in_flight < budget; ++n) {
+    for (size_t n = 0; n < m_running.size(); ++n) {
       Operation& op = *m_running[(m_turn + n) % m_running.size()].op;
       if (op.finished()) continue;
+      if (!m_budget.try_take(0)) {
+        full = true;
+        break;
+      }
       auto request = op.next_request(*this);
-      if (!request) continue;
+      if (!request) {
+        release_budget();
+        continue;
+      }
       asked_any = true;
-      if (!start(op, std::move(*request))) break;  // cannot happen below the budget; never loop on it
+      launch(op, std::move(*request));
       any = true;
     }
     m_turn = m_running.empty() ? 0 : (m_turn + 1) % m_running.size();
@@ -226,10 +272,21 @@ int ClientCore::poll_timeout_ms() const {
 }
 
 bool ClientCore::start(Operation& op, Request request) {
-  const uint32_t budget = std::max<uint32_t>(1, m_settings.concurrency);
-  if (m_in_flight >= budget + (is_auxiliary(request.role) ? kReserve : 0)) return false;
-  const auto idle = std::ranges::find_if(m_slots, [](const auto& s) { return s->phase == Phase::Idle; });
-  if (idle == m_slots.end()) return false;
+  if (!m_budget.try_take(is_auxiliary(request.role) ? kReserve : 0)) return false;
+  launch(op, std::move(request));
+  return true;
+}
+
+// With its share of the budget taken. A core has a slot for every request the budget allows, and one more for an
+// attempt whose on_done is running (it gave its share back first); past that (an on_done that starts a request whose
+// own start fails at once, and so on), a slot is added.
+void ClientCore::launch(Operation& op, Request request) {
+  auto idle = std::ranges::find_if(m_slots, [](const auto& s) { return s->phase == Phase::Idle; });
+  if (idle == m_slots.end()) {
+    m_slots.push_back(std::make_unique<Slot>(static_cast<uint32_t>(m_slots.size())));
+    setup_slot(*m_slots.back());
+    idle = std::prev(m_slots.end());
+  }
   Slot& slot = **idle;
   Attempt& a = slot.attempt;
   a.m_request = std::move(request);
@@ -247,10 +304,11 @@ bool ClientCore::start(Operation& op, Request request) {
 
   auto prepared = m_signer.prepare(a.m_request);
   if (!prepared) {  // no usable credentials, an unusable bucket name: the attempt fails before it starts
+    release_budget();
     slot.phase = Phase::Finishing;
     op.on_done(*this, a, Outcome{prepared.error(), std::nullopt});
     slot.phase = Phase::Idle;
-    return true;
+    return;
   }
   CURL* e = slot.easy;
   curl_slist_free_all(slot.headers);
@@ -279,17 +337,19 @@ bool ClientCore::start(Operation& op, Request request) {
     case Method::Delete: curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE"); break;
   }
   slot.phase = Phase::Busy;
-  ++m_in_flight;
   curl_multi_add_handle(m_multi, e);
   if (m_settings.verbose) {
     log_line(fmt::format("> {} {}{}{}", method_name(r.method), prepared->display, r.note.empty() ? "" : " ", r.note));
   }
-  return true;
+}
+
+void ClientCore::release_budget() {
+  if (m_budget.give_back() && m_budget.wake_all) m_budget.wake_all();  // a core may wait for this room
 }
 
 void ClientCore::drop(Slot& slot) {
   curl_multi_remove_handle(m_multi, slot.easy);
-  --m_in_flight;
+  release_budget();
   slot.phase = Phase::Idle;
   slot.op = nullptr;
 }
@@ -377,7 +437,7 @@ void ClientCore::finish(Slot& slot, CURLcode result) {
   Attempt& a = slot.attempt;
   Operation& op = *slot.op;
   curl_multi_remove_handle(m_multi, slot.easy);
-  --m_in_flight;
+  release_budget();
   slot.phase = Phase::Finishing;
   long connects = 0;
   curl_easy_getinfo(slot.easy, CURLINFO_NUM_CONNECTS, &connects);

@@ -1,10 +1,13 @@
-// Private to the client (client.cpp, client_loop.cpp): the network thread's state. With resolve/http_fetch.cpp the
-// only files that include curl.
+// Private to the client (client.cpp): a network thread's state. With resolve/http_fetch.cpp the only files that
+// include curl.
 //
-// Slots. The client has `concurrency + 1` attempt slots, each with its own easy handle that is reused for request
+// A client runs one or more cores, each a network thread with its own multi handle; an operation lives on one core
+// for its whole life. The budget is shared (SharedBudget): requests in flight over all cores.
+//
+// Slots. Each core has `concurrency + 1` attempt slots, each with its own easy handle that is reused for request
 // after request (libcurl keeps the connections in the multi handle's pool, so they are reused across operations
-// too). A request of the budget may start while fewer than `concurrency` slots are busy; an auxiliary one (a
-// checksum HEAD, a hedge) also in the last slot.
+// too). A request of the budget may start while fewer than `concurrency` requests are in flight over all cores; an
+// auxiliary one (a checksum HEAD, a hedge) also in the one more.
 //
 // A slot's life: Idle → Busy (curl runs it; Paused while its operation has no room for the body) → Finishing (the
 // operation's on_done runs; the slot is not reused before it returns, so the Attempt it reads stays intact) → Idle.
@@ -27,10 +30,35 @@
 
 namespace s3fcp {
 
+// The concurrency budget of a client, shared by its cores: requests in flight over all of them.
+class SharedBudget {
+ public:
+  explicit SharedBudget(uint32_t limit) : m_limit(std::max<uint32_t>(1, limit)) {}
+  // Takes a slot if fewer than limit + extra are in use.
+  bool try_take(uint32_t extra) {
+    uint32_t used = m_used.load(std::memory_order_relaxed);
+    while (used < m_limit + extra) {
+      if (m_used.compare_exchange_weak(used, used + 1, std::memory_order_relaxed)) return true;
+    }
+    return false;
+  }
+  // Gives one back; true when the budget was full, so that another core may be waiting for room.
+  bool give_back() { return m_used.fetch_sub(1, std::memory_order_relaxed) >= m_limit; }
+  bool room() const { return m_used.load(std::memory_order_relaxed) < m_limit; }
+  // Wakes every core (set by the client once they exist; called only while operations run).
+  std::function<void()> wake_all;
+
+ private:
+  const uint32_t m_limit;
+  std::atomic<uint32_t> m_used{0};
+};
+
 class ClientCore final : public OpContext {
  public:
-  explicit ClientCore(ClientSettings settings);
+  ClientCore(ClientSettings settings, SharedBudget& budget);
   ~ClientCore() override;
+  // Stops the network thread (operations still running are retired, failed) and joins it. Idempotent.
+  void stop();
 
   // --- any thread ---
   void submit(std::shared_ptr<Operation> op, std::function<void()> retired);
@@ -79,7 +107,9 @@ class ClientCore final : public OpContext {
   void retire_finished(bool all, const Error* why);
   int poll_timeout_ms() const;
   void setup_slot(Slot& slot);
+  void launch(Operation& op, Request request);  // its budget taken
   void drop(Slot& slot);
+  void release_budget();  // an attempt ended: its share of the budget goes back
   Slot* find_slot(const Operation& op, uint64_t tag);  // its attempt in flight (Busy or Paused) with that tag
   Error transport_error(const Slot& slot, CURLcode result) const;
   Error http_error(Slot& slot, Outcome& outcome);
@@ -97,9 +127,9 @@ class ClientCore final : public OpContext {
   RetryPolicy m_policy;
   RequestSigner m_signer;  // network thread only
   std::mt19937_64 m_rng;
+  SharedBudget& m_budget;
   CURLM* m_multi = nullptr;
   std::vector<std::unique_ptr<Slot>> m_slots;
-  uint32_t m_in_flight = 0;      // slots Busy or Paused
   std::vector<Running> m_running;  // network thread only
   size_t m_turn = 0;             // whose turn fill() starts with
 
