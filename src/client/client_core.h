@@ -27,31 +27,9 @@
 
 #include "client/client.h"
 #include "client/request_signer.h"
+#include "client/shared_budget.h"
 
 namespace s3fcp {
-
-// The concurrency budget of a client, shared by its cores: requests in flight over all of them.
-class SharedBudget {
- public:
-  explicit SharedBudget(uint32_t limit) : m_limit(std::max<uint32_t>(1, limit)) {}
-  // Takes a slot if fewer than limit + extra are in use.
-  bool try_take(uint32_t extra) {
-    uint32_t used = m_used.load(std::memory_order_relaxed);
-    while (used < m_limit + extra) {
-      if (m_used.compare_exchange_weak(used, used + 1, std::memory_order_relaxed)) return true;
-    }
-    return false;
-  }
-  // Gives one back; true when the budget was full, so that another core may be waiting for room.
-  bool give_back() { return m_used.fetch_sub(1, std::memory_order_relaxed) >= m_limit; }
-  bool room() const { return m_used.load(std::memory_order_relaxed) < m_limit; }
-  // Wakes every core (set by the client once they exist; called only while operations run).
-  std::function<void()> wake_all;
-
- private:
-  const uint32_t m_limit;
-  std::atomic<uint32_t> m_used{0};
-};
 
 class ClientCore final : public OpContext {
  public:
