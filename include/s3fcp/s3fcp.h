@@ -82,7 +82,8 @@ typedef struct s3fcp_config {
   int addressing;            /* s3fcp_addressing */
   int anonymous;             /* non-zero: unsigned requests (public objects) */
   const char* profile;       /* NULL: AWS_PROFILE, else "default" */
-  uint32_t concurrency;      /* requests in flight at once over all calls; 0: 32 */
+  uint32_t concurrency;      /* requests in flight at once over all calls, and for one call's transfer at most;
+                                0: 128 over all calls, 32 for one (many small calls need many requests) */
   uint64_t part_size;        /* bytes per ranged GET and per uploaded part; 0: 4 MiB down, 8 MiB up (6 MiB from
                                 a callback or fd) */
   uint64_t memory_limit;     /* buffers of one upload from a callback or pipe; 0: (concurrency + 2) x part, at

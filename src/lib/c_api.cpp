@@ -124,7 +124,7 @@ DownloadJob download_job(s3fcp_client* c, const char* bucket, const char* key, c
   DownloadJob job;
   job.target = Target{bucket, key, std::nullopt};
   if (c->part_size != 0) job.get.chunk_size = c->part_size;
-  job.get.concurrency = c->client->settings().concurrency;
+  job.get.concurrency = c->per_call;
   if (o.version_id != nullptr) job.get.version_id = o.version_id;
   job.get.checksum = o.verify_checksum != 0 ? ChecksumMode::automatic() : ChecksumMode::off();
   if (o.has_range != 0) {
@@ -217,7 +217,7 @@ S3FCP_API s3fcp_client* s3fcp_client_new(const s3fcp_config* config, s3fcp_error
     if (c.profile != nullptr) cc.profile = c.profile;
     cc.anonymous = c.anonymous != 0;
     ClientSettings& s = cc.client;
-    if (c.concurrency != 0) s.concurrency = c.concurrency;
+    s.concurrency = c.concurrency != 0 ? c.concurrency : kManyConcurrency;
     if (c.max_attempts != 0) s.retry.max_attempts = static_cast<int>(c.max_attempts);
     if (c.connect_timeout_ms != 0) s.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
     if (c.read_timeout_ms != 0) {
@@ -228,6 +228,8 @@ S3FCP_API s3fcp_client* s3fcp_client_new(const s3fcp_config* config, s3fcp_error
     auto settings = resolve_client(std::move(cc));
     if (!settings) return report_error(settings.error(), err);
     auto client = std::make_unique<s3fcp_client>();
+    // Unset: a budget for many calls at once, of which one call's transfer takes what one transfer needs.
+    client->per_call = c.concurrency != 0 ? c.concurrency : kOneTransferConcurrency;
     client->part_size = c.part_size;
     client->memory_limit = c.memory_limit;
     client->client = std::make_unique<Client>(std::move(*settings));

@@ -15,6 +15,7 @@
 
 struct s3fcp_client {
   std::unique_ptr<s3fcp::Client> client;
+  uint32_t per_call = 0;      // requests in flight for one call's transfer at most (of the client's budget)
   uint64_t part_size = 0;     // 0: each operation's default
   uint64_t memory_limit = 0;  // 0: an upload's default
 };

@@ -31,6 +31,7 @@ Result<UploadJob> upload_job(s3fcp_client* client, const char* bucket, const cha
   if (o.storage_class != nullptr) job.spec.object_headers.emplace_back("x-amz-storage-class", o.storage_class);
   job.spec.checksum = o.checksum < 0 ? std::nullopt : std::optional(ChecksumAlgorithm::Crc64Nvme);
   job.spec.no_clobber = o.no_clobber != 0;
+  job.spec.concurrency = client->per_call;
   if (client->part_size != 0) job.part_size = client->part_size;
   job.memory_budget = client->memory_limit;
   if (o.expected_size != 0) job.expected_size = o.expected_size;
