@@ -14,8 +14,9 @@
  * s3fcp_object_info) hold fixed-size arrays: nothing to free. Pointers handed to a callback (list entries, write
  * data) are valid during that call only: copy what you keep.
  *
- * Threads: the client is safe to share; a client runs one network thread of its own (it blocks every signal),
- * plus, per call, a few short-lived helper threads. Callbacks run on those threads, never two at once for one
+ * Threads: the client is safe to share; a client runs network threads of its own, one per core and at most four
+ * (they block every signal; one call's transfer runs on one of them), plus, per call, a few short-lived helper
+ * threads. Callbacks run on those threads, never two at once for one
  * call. Nothing is printed on stdout or stderr unless a log callback is set.
  *
  * Versioning: S3FCP_VERSION (compile time) and s3fcp_version() (run time); the shared library's SONAME carries
