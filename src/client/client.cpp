@@ -246,7 +246,9 @@ bool ClientCore::fill() {
       }
       auto request = op.next_request(*this);
       if (!request) {
-        release_budget();
+        // Not release_budget(): waking every core for room held this briefly would make this loop spin while an
+        // operation at the budget's edge has nothing to send. A core that found it full looks again next turn.
+        m_budget.give_back();
         continue;
       }
       asked_any = true;
