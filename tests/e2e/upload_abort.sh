@@ -4,7 +4,8 @@
 # fails once (retried), SIGINT (130) and SIGTERM (143) while parts are in flight from a file, SIGINT while a pipe's
 # parts are in flight and stdin is still open, SIGINT during a single PUT and while stdin has not given a part
 # yet (exit 130, nothing stored), SIGINT while CreateMultipartUpload is out (its answer is awaited,
-# then the upload aborted), a file changed during the upload (exit 8): each time AbortMultipartUpload is sent, no
+# then the upload aborted), SIGINT while CompleteMultipartUpload is out (awaited: it succeeded, so exit 0 and the
+# object whole), a file changed during the upload (exit 8): each time AbortMultipartUpload is sent, no
 # multipart upload is left (ListMultipartUploads is empty), no object and no journal. An abort that keeps failing is
 # reported on the one stderr line with the upload id (so that it can be aborted by hand) and keeps its journal: the
 # next run of the same upload aborts it before it starts anew.
@@ -122,6 +123,18 @@ assert_requests -eq 1 "op == 'abort' and status == 204"
 assert_no_upload_dirs
 [[ -z $(journals) ]] || { say "journal left: $(journals)"; false; }
 say "SIGINT during CreateMultipartUpload: its upload aborted"
+
+# SIGINT while CompleteMultipartUpload is out (answered after 3 s): a Complete cannot be taken back, so the upload
+# succeeded: exit 0, the object whole, nothing aborted.
+up_server '{"rules": [{"match": {"op": "complete"}, "delay": 3, "fault": "headers", "headers": {}}]}'
+up_bg "$STDOUT" "$STDERR" "$THREE" s3://ab/sigcomplete --chunk-size 5MiB -v --stats json
+wait_text "$STDERR" "(complete multipart upload"
+signal_and_reap INT 0 15
+assert_requests -eq 1 "op == 'complete' and status == 200"
+assert_requests -eq 0 "op == 'abort'"
+assert_stored ab sigcomplete "$THREE"
+assert_no_upload_dirs
+say "SIGINT during CompleteMultipartUpload: the object is whole, exit 0"
 
 # The file changes while part 2 is held (same size, new mtime): the upload is aborted before Complete, exit 8.
 cp "$THREE" "$TMP/changing.bin"

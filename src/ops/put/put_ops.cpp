@@ -557,6 +557,7 @@ void MultipartUpload::finish_completed(const CompletedUpload& done, const Attemp
       }
     }
   }
+  result.completed = !bad;
   m_state.set_result(std::move(result));
   if (bad) m_state.stop.fail(*bad);
   if (m_hooks.ended) m_hooks.ended();

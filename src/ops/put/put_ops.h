@@ -59,6 +59,9 @@ struct UploadResult {
   std::string checksum;            // ours, of the whole object (composite "...-N" for SHA multipart uploads)
   std::string server_checksum;     // what the server said the object's is, if it did
   bool aborted = false;            // a multipart upload that was aborted (or found gone)
+  // The object is there, whole and checked: set when a CompleteMultipartUpload succeeded, even one that was already
+  // out when a stop came (it cannot be taken back; the upload then succeeded).
+  bool completed = false;
   bool abort_failed = false;       // ... that could not be: its parts remain
   std::string abort_error;         // why not
 };
