@@ -124,7 +124,7 @@ say "a file shrunk to one PUT: --continue refused, the killed upload aborted by 
 # The upload was aborted meanwhile: exit 2, the journal removed, nothing left.
 killed gone
 up_server ""
-awsl s3api abort-multipart-upload --bucket r --key gone --upload-id "$ID"
+awsl s3api abort-multipart-upload --bucket r --key gone --upload-id="$ID"  # "=": an id may start with "-"
 : >"$REQUEST_LOG"
 expect_exit 2 s3fcp "$FOUR" s3://r/gone "${ARGS[@]}" --continue
 grep -v '^{' "$STDERR" >"$TMP/lines"
