@@ -67,23 +67,25 @@ void WholeGet::on_head(OpContext&, Attempt& a) {
 }
 
 size_t WholeGet::on_body(OpContext&, Attempt& a, std::span<const std::byte> data) {
-  if (m_fd < 0 && m_written + data.size() > m_options.max_size) {
-    // An answer without a Content-Length that runs past the limit: as if it had said so (TooLarge, size at least).
-    m_length = m_written + data.size();
-    m_result.size = *m_length;
-    a.finish_early();
-    return 0;
-  }
-  size_t done = m_fd < 0 ? data.size() : 0;
-  if (m_fd < 0) m_body.insert(m_body.end(), data.begin(), data.end());
-  while (done < data.size()) {
-    const ssize_t n = ::pwrite(m_fd, data.data() + done, data.size() - done, static_cast<off_t>(m_written + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      a.fail(Error{ErrorKind::Io, fmt::format("cannot write: {}", std::strerror(n < 0 ? errno : ENOSPC))});
+  if (m_fd < 0) {
+    if (m_written + data.size() > m_options.max_size) {
+      // An answer without a Content-Length that runs past the limit: as if it had said so (TooLarge, size at least).
+      m_length = m_written + data.size();
+      m_result.size = *m_length;
+      a.finish_early();
       return 0;
     }
-    done += static_cast<size_t>(n);
+    m_body.insert(m_body.end(), data.begin(), data.end());
+  } else {
+    for (size_t done = 0; done < data.size();) {
+      const ssize_t n = ::pwrite(m_fd, data.data() + done, data.size() - done, static_cast<off_t>(m_written + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        a.fail(Error{ErrorKind::Io, fmt::format("cannot write: {}", std::strerror(n < 0 ? errno : ENOSPC))});
+        return 0;
+      }
+      done += static_cast<size_t>(n);
+    }
   }
   if (m_checksum) m_checksum->update(data);
   m_written += data.size();
