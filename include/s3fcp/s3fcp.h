@@ -86,7 +86,7 @@ typedef struct s3fcp_config {
   uint32_t concurrency;      /* requests in flight at once over all calls, and for one call's transfer at most;
                                 0: 128 over all calls, 32 for one (many small calls need many requests) */
   uint64_t part_size;        /* bytes per ranged GET and per uploaded part; 0: 4 MiB down, 8 MiB up (6 MiB from
-                                a callback or fd) */
+                                a callback or a pipe) */
   uint64_t memory_limit;     /* buffers of one upload from a callback or pipe; 0: (concurrency + 2) x part, at
                                 most 144 MiB, yet 6 parts */
   uint32_t connect_timeout_ms;  /* 0: 10 s */
