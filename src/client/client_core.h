@@ -1,5 +1,5 @@
-// Private to the client (client.cpp): a network thread's state. With resolve/http_fetch.cpp the only files that
-// include curl.
+// Private to the client (client.cpp, client_core.cpp): a network thread's state. With resolve/http_fetch.cpp the
+// only files that include curl.
 //
 // A client runs one or more cores, each a network thread with its own multi handle; an operation lives on one core
 // for its whole life. The budget is shared (SharedBudget): requests in flight over all cores.
