@@ -26,6 +26,12 @@ clean_sink() {
   local bucket=${S3FCP_BENCH_UPLOAD_BUCKET:-${S3FCP_BENCH_BUCKET:-bench}}
   rm -rf "${S3FCP_BENCH_UPLOAD_DATA:?}/$bucket/go-bench"
   find "$S3FCP_BENCH_UPLOAD_DATA/.mpu" -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null || true
+  # A completed multipart upload stays as its parts under .completed/<id>, with its bucket/key in `key`.
+  local done
+  for done in "$S3FCP_BENCH_UPLOAD_DATA"/.completed/*/; do
+    [[ -f $done/key && $(<"$done/key") == "$bucket/go-bench/"* ]] && rm -rf "$done"
+  done
+  return 0
 }
 
 results=$go_tmp/results.txt
