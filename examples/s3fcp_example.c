@@ -1,4 +1,4 @@
-/* libs3fcp from C: put an object from a buffer, read it back three ways, look at it, list, delete.
+/* libs3fcp from C: put an object from a buffer, read it back four ways, look at it, list, delete.
  *   s3fcp_example ENDPOINT BUCKET [SIZE]
  * Credentials come from the usual AWS places (environment, profile). Exits 0 when every step checks out. */
 #include <s3fcp/s3fcp.h>
@@ -91,6 +91,26 @@ int main(int argc, char** argv) {
                    "get through a callback");
   if (ok && (s.size != size || bytes != size || memcmp(s.data, data, size) != 0)) ok = 0, fprintf(stderr, "callback: wrong bytes\n");
   free(s.data);
+
+  /* Into a buffer of ours: one too small says how large the object is, and reads nothing of it. */
+  unsigned char* mine = malloc(size + 1);
+  uint64_t got = 0;
+  if (ok && size > 0) {
+    int code = s3fcp_get_into_buffer(client, bucket, "example/a.bin", &get, mine, size - 1, &got, NULL, &err);
+    if (code != S3FCP_ERR_TOO_LARGE || got != size) ok = 0, fprintf(stderr, "small buffer: code %d, size %llu\n", code, (unsigned long long)got);
+  }
+  ok = ok && check(s3fcp_get_into_buffer(client, bucket, "example/a.bin", &get, mine, size + 1, &got, NULL, &err), &err,
+                   "get into a buffer");
+  if (ok && (got != size || memcmp(mine, data, size) != 0)) ok = 0, fprintf(stderr, "into a buffer: wrong bytes\n");
+  free(mine);
+  /* max_size: a larger object is not read, and its size comes back. */
+  if (ok && size > 0) {
+    s3fcp_get_options small = get;
+    small.max_size = size - 1;
+    struct sink none = {NULL, 0};
+    int code = s3fcp_get_to_callback(client, bucket, "example/b.bin", &small, collect, &none, &bytes, NULL, &err);
+    if (code != S3FCP_ERR_TOO_LARGE || bytes != size || none.size != 0) ok = 0, fprintf(stderr, "max_size: code %d, size %llu\n", code, (unsigned long long)bytes);
+  }
 
   s3fcp_object_info info;
   ok = ok && check(s3fcp_head(client, bucket, "example/a.bin", NULL, &info, NULL, &err), &err, "head");

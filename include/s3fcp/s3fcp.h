@@ -34,9 +34,9 @@ extern "C" {
 #endif
 
 #define S3FCP_VERSION_MAJOR 0
-#define S3FCP_VERSION_MINOR 2
+#define S3FCP_VERSION_MINOR 3
 #define S3FCP_VERSION_PATCH 0
-#define S3FCP_VERSION_STRING "0.2.0"
+#define S3FCP_VERSION_STRING "0.3.0"
 
 #if defined(S3FCP_BUILDING_LIBRARY)
 #define S3FCP_API __attribute__((visibility("default")))
@@ -57,6 +57,8 @@ typedef enum s3fcp_code {
   S3FCP_ERR_IO = 8,         /* a local read or write failed (fd, callback) */
   S3FCP_ERR_RANGE = 9,      /* the range starts past the end of the object */
   S3FCP_ERR_EXISTS = 10,    /* no_clobber: the key exists */
+  S3FCP_ERR_TOO_LARGE = 12, /* the object (or range) is larger than the caller allows: max_size, or the buffer of
+                               s3fcp_get_into_buffer; nothing of it was delivered, its size is in *bytes / *size */
   S3FCP_ERR_CANCELLED = 130 /* s3fcp_cancel */
 } s3fcp_code;
 
@@ -84,9 +86,10 @@ typedef struct s3fcp_config {
   int anonymous;             /* non-zero: unsigned requests (public objects) */
   const char* profile;       /* NULL: AWS_PROFILE, else "default" */
   uint32_t concurrency;      /* requests in flight at once over all calls, and for one call's transfer at most;
-                                0: 128 over all calls, 32 for one (many small calls need many requests) */
-  uint64_t part_size;        /* bytes per ranged GET and per uploaded part; 0: 4 MiB down, 8 MiB up (6 MiB from
-                                a callback or a pipe) */
+                                0: 128 over all calls, 32 for one (64 into a buffer: s3fcp_get_into_buffer holds no
+                                chunk buffers), as many small calls need many requests */
+  uint64_t part_size;        /* bytes per ranged GET and per uploaded part; 0: 4 MiB down (8 MiB into a buffer),
+                                8 MiB up (6 MiB from a callback or a pipe) */
   uint64_t memory_limit;     /* buffers of one upload from a callback or pipe; 0: (concurrency + 2) x part, at
                                 most 144 MiB, yet 6 parts */
   uint32_t connect_timeout_ms;  /* 0: 10 s */
@@ -121,6 +124,8 @@ typedef struct s3fcp_get_options {
   uint64_t range_first;
   int64_t range_last;
   int verify_checksum;    /* non-zero (default): verify the object's full-object checksum when it has one */
+  uint64_t max_size;      /* non-zero: an object (or range) larger than this is not read: S3FCP_ERR_TOO_LARGE,
+                             its size in *bytes / *size (since 0.3.0) */
 } s3fcp_get_options;
 S3FCP_API void s3fcp_get_options_init(s3fcp_get_options* options);
 
@@ -128,6 +133,16 @@ S3FCP_API void s3fcp_get_options_init(s3fcp_get_options* options);
 S3FCP_API int s3fcp_get_to_buffer(s3fcp_client* client, const char* bucket, const char* key,
                                   const s3fcp_get_options* options, void** data, size_t* size, s3fcp_cancel_token* cancel,
                                   s3fcp_error* err);
+/* The object's bytes into the caller's `buffer` of `capacity` bytes, each range copied to its offset as it arrives
+ * (in parallel, out of order: no window, no copy after it); *size is the object's (or range's) size. When that is
+ * more than `capacity`, nothing more than the first answer's headers is read and the call returns
+ * S3FCP_ERR_TOO_LARGE with *size set: call again with a buffer that large (the object may change in between; the
+ * check repeats). On any error the buffer's contents are unspecified. The buffer's whole 2 MiB pages are advised
+ * to the kernel for transparent huge pages (madvise): filling fresh memory then costs a page fault per 2 MiB, not per
+ * 4 KiB. Since 0.3.0. */
+S3FCP_API int s3fcp_get_into_buffer(s3fcp_client* client, const char* bucket, const char* key,
+                                    const s3fcp_get_options* options, void* buffer, size_t capacity, uint64_t* size,
+                                    s3fcp_cancel_token* cancel, s3fcp_error* err);
 /* The bytes written to `fd` in order (a pipe, a socket, a file at its current offset). */
 S3FCP_API int s3fcp_get_to_fd(s3fcp_client* client, const char* bucket, const char* key,
                               const s3fcp_get_options* options, int fd, uint64_t* bytes, s3fcp_cancel_token* cancel,

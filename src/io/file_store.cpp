@@ -24,7 +24,16 @@ uint64_t first_not_done(const std::vector<bool>& done, uint64_t from) {
 }
 
 FileStore::FileStore(int fd, std::string path, uint32_t slots, uint64_t chunk_size, StopSignal& stop, Hooks hooks)
+    : FileStore(fd, {}, std::move(path), slots, chunk_size, stop, std::move(hooks)) {}
+
+FileStore::FileStore(std::span<std::byte> memory, std::string name, uint32_t slots, uint64_t chunk_size,
+                     StopSignal& stop)
+    : FileStore(-1, memory, std::move(name), slots, chunk_size, stop, {}) {}
+
+FileStore::FileStore(int fd, std::span<std::byte> memory, std::string path, uint32_t slots, uint64_t chunk_size,
+                     StopSignal& stop, Hooks hooks)
     : m_fd(fd),
+      m_memory(memory),
       m_path(std::move(path)),
       m_slots(std::max<uint32_t>(slots, 1)),
       m_chunk_size(chunk_size),
@@ -35,11 +44,16 @@ void FileStore::preset_done(std::vector<bool> done) { m_preset = std::move(done)
 
 void FileStore::set_plan(const RangePlan& plan) {
   const uint64_t total = plan.total();
-  if (::ftruncate(m_fd, static_cast<off_t>(total)) != 0) {
+  if (m_fd < 0) {
+    if (total > m_memory.size()) {
+      return m_stop.fail(Error{ErrorKind::TooLarge, fmt::format("{} bytes do not fit in {} of {} bytes", total, m_path,
+                                                                m_memory.size())});
+    }
+  } else if (::ftruncate(m_fd, static_cast<off_t>(total)) != 0) {
     return m_stop.fail(Error{ErrorKind::Io, fmt::format("cannot size {} to {} bytes: {}", m_path, total,
                                                          std::strerror(errno))});
   }
-  if (m_preallocate && total > 0) {
+  if (m_fd >= 0 && m_preallocate && total > 0) {
     // fallocate, not posix_fallocate: where the filesystem cannot reserve blocks, glibc's emulation would write
     // the whole file once more. Not supported is fine; out of space is not.
     const int rc = ::fallocate(m_fd, 0, 0, static_cast<off_t>(total));
@@ -75,6 +89,10 @@ Result<void> FileStore::store(uint64_t chunk, uint64_t offset, std::span<const s
                                               bytes.size(), offset, chunk));
   }
   uint64_t at = m_plan.chunk(chunk).begin + offset;
+  if (m_fd < 0) {  // set_plan made sure the plan fits
+    std::memcpy(m_memory.data() + at, bytes.data(), bytes.size());
+    return {};
+  }
   const std::byte* p = bytes.data();
   size_t left = bytes.size();
   while (left > 0) {
@@ -137,29 +155,40 @@ std::optional<uint64_t> FileStore::wait_contiguous(uint64_t have) {
   return now;
 }
 
-void run_verifier(int fd, FileStore& store, GetState& state) {
+Result<void> FileStore::read_back(uint64_t from, uint64_t to,
+                                  const std::function<void(std::span<const std::byte>)>& feed) {
+  if (m_fd < 0) {
+    feed(std::span<const std::byte>(m_memory).subspan(from, to - from));
+    return {};
+  }
+  constexpr size_t kBlock = 1 << 20;
+  const auto buffer = std::make_unique<std::byte[]>(kBlock);
+  while (from < to) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(kBlock, to - from));
+    const ssize_t n = ::pread(m_fd, buffer.get(), want, static_cast<off_t>(from));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      return fail(ErrorKind::Io, fmt::format("cannot read back the download for its checksum: {}",
+                                             n < 0 ? std::strerror(errno) : "unexpected end of file"));
+    }
+    feed({buffer.get(), static_cast<size_t>(n)});
+    from += static_cast<uint64_t>(n);
+  }
+  return {};
+}
+
+void run_verifier(FileStore& store, GetState& state) {
   const auto decision = state.checksum.wait(state.stop);
   if (!decision || !decision->expected) return;
   const ExpectedChecksum& expected = *decision->expected;
   Checksummer checksum(expected.algorithm);
-
-  constexpr size_t kBlock = 1 << 20;
-  const auto buffer = std::make_unique<std::byte[]>(kBlock);
   uint64_t verified = 0;
   while (!store.complete() || verified < store.contiguous_bytes()) {
     const auto upto = store.wait_contiguous(verified);
     if (!upto || state.stop.stopping()) return;
-    while (verified < *upto) {
-      const size_t want = static_cast<size_t>(std::min<uint64_t>(kBlock, *upto - verified));
-      const ssize_t n = ::pread(fd, buffer.get(), want, static_cast<off_t>(verified));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        return state.stop.fail(Error{ErrorKind::Io, fmt::format("cannot read back the download for its checksum: {}",
-                                                           n < 0 ? std::strerror(errno) : "unexpected end of file")});
-      }
-      checksum.update({buffer.get(), static_cast<size_t>(n)});
-      verified += static_cast<uint64_t>(n);
-    }
+    auto read = store.read_back(verified, *upto, [&](std::span<const std::byte> bytes) { checksum.update(bytes); });
+    if (!read) return state.stop.fail(read.error());
+    verified = *upto;
   }
   finish_checksum(state, *decision, checksum);
 }

@@ -1,6 +1,7 @@
 // The file destination's ChunkStore: body bytes go straight to their offset in the (temporary) file with pwrite,
 // from the network thread, in whatever order chunks arrive. There are no chunk buffers, so memory stays small
-// whatever the object's size; the page cache is the buffer.
+// whatever the object's size; the page cache is the buffer. The same store can place the bytes in a caller's memory
+// instead (the library's s3fcp_get_into_buffer): a memcpy at the offset, no window and no copy after it.
 //
 // The window still exists, for another reason: head() is the lowest chunk not yet wholly in the file and only
 // chunks below head() + slots may start, so a stalled chunk bounds how many chunks are in flight or finished out
@@ -39,6 +40,8 @@ class FileStore final : public ChunkStore {
 
   // `fd` is the open file (not owned), `path` its name for messages; errors go to `state.fail`.
   FileStore(int fd, std::string path, uint32_t slots, uint64_t chunk_size, StopSignal& stop, Hooks hooks = {});
+  // Into `memory` (not owned) instead of a file: a plan larger than it stops the download with TooLarge.
+  FileStore(std::span<std::byte> memory, std::string name, uint32_t slots, uint64_t chunk_size, StopSignal& stop);
   FileStore(const FileStore&) = delete;
   FileStore& operator=(const FileStore&) = delete;
 
@@ -68,11 +71,16 @@ class FileStore final : public ChunkStore {
   uint64_t done_bytes() const { return m_done_bytes.load(std::memory_order_relaxed); }
   // Waits until contiguous_bytes() > `have` or the store is complete; nullopt once closed.
   std::optional<uint64_t> wait_contiguous(uint64_t have);
+  // Hands the stored bytes [from, to) to `feed` in order (read back from the file, or straight from memory).
+  Result<void> read_back(uint64_t from, uint64_t to, const std::function<void(std::span<const std::byte>)>& feed);
 
  private:
+  FileStore(int fd, std::span<std::byte> memory, std::string path, uint32_t slots, uint64_t chunk_size,
+            StopSignal& stop, Hooks hooks);
   void advance_head();
 
-  const int m_fd;
+  const int m_fd;                   // -1: into m_memory
+  const std::span<std::byte> m_memory;
   const std::string m_path;
   const uint32_t m_slots;
   const uint64_t m_chunk_size;
@@ -101,6 +109,6 @@ uint64_t first_not_done(const std::vector<bool>& done, uint64_t from);
 // The verifier thread of a file download: waits for the engine's checksum decision; when the object has a
 // full-object checksum, re-reads the file in order as its contiguous prefix grows (from the page cache, while the
 // download goes on) and compares at the end, as the stdout writer does for its stream. Reports through `state`.
-void run_verifier(int fd, FileStore& store, GetState& state);
+void run_verifier(FileStore& store, GetState& state);
 
 }  // namespace s3fcp

@@ -16,6 +16,7 @@
 struct s3fcp_client {
   std::unique_ptr<s3fcp::Client> client;
   uint32_t per_call = 0;      // requests in flight for one call's transfer at most (of the client's budget)
+  bool concurrency_given = false;  // the caller chose per_call (else a download into memory takes more)
   uint64_t part_size = 0;     // 0: each operation's default
   uint64_t memory_limit = 0;  // 0: an upload's default
 };

@@ -19,6 +19,7 @@ int exit_code(ErrorKind kind) {
     case ErrorKind::Range: return 9;
     case ErrorKind::Exists: return 10;
     case ErrorKind::Partial: return 11;
+    case ErrorKind::TooLarge: return 12;
     case ErrorKind::Interrupted: return 130;
     case ErrorKind::BrokenPipe: return 141;
     case ErrorKind::Terminated: return 143;

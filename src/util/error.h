@@ -19,6 +19,7 @@ enum class ErrorKind {
   Range,        // --range starts past the end of the object     -> exit 9
   Exists,       // --no-clobber: the destination exists          -> exit 10
   Partial,      // a many-object copy where some items failed    -> exit 11
+  TooLarge,     // the library: more bytes than the caller allows -> 12 (the CLI never ends so)
   Interrupted,  // SIGINT                                        -> exit 130
   Terminated,   // SIGTERM                                       -> exit 143
   BrokenPipe,   // EPIPE on stdout (`| head`)                    -> exit 141

@@ -29,4 +29,10 @@ HugeBuffer allocate_huge(size_t bytes) {
   return HugeBuffer(reinterpret_cast<std::byte*>(aligned), UnmapDeleter{size});
 }
 
+void advise_huge(std::span<std::byte> memory) {
+  const auto begin = (reinterpret_cast<uintptr_t>(memory.data()) + kHuge - 1) / kHuge * kHuge;
+  const auto end = (reinterpret_cast<uintptr_t>(memory.data()) + memory.size()) / kHuge * kHuge;
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
 }  // namespace s3fcp

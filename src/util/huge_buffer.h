@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 
 namespace s3fcp {
 
@@ -18,5 +19,9 @@ using HugeBuffer = std::unique_ptr<std::byte[], UnmapDeleter>;
 
 // At least `bytes` bytes; throws std::bad_alloc when the memory is not there.
 HugeBuffer allocate_huge(size_t bytes);
+
+// Advises the kernel to back the whole 2 MiB pages inside `memory` (a caller's buffer) with transparent huge pages,
+// before it is filled: advice only, nothing is touched, and a kernel that cannot is fine.
+void advise_huge(std::span<std::byte> memory);
 
 }  // namespace s3fcp

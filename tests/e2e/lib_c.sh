@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # libs3fcp from C, built beside the binary under test (so the ASan+UBSan run checks the library with LeakSanitizer
-# too): the example (put from a buffer and a callback, get into a buffer and through a callback, head, list, a
-# missing key, a cancelled call, delete) against moto, then the mixed workload (60 % reads, 40 % writes from four
-# threads on one client, every byte checked) against moto and against the fault server with its strict SigV4
-# verifier (every request must verify), where each read of an object of at most 6 MB is one GET.
+# too): the example (put from a buffer and a callback, get to a new buffer, through a callback and into the caller's
+# buffer, one too small and a max_size that refuse with the object's size, head, list, a missing key, a cancelled
+# call, delete) against moto, at a size read in ranges, one read in one GET and 0 bytes; then the mixed workload
+# (60 % reads, 40 % writes from four threads on one client, every byte checked) against moto and against the fault
+# server with its strict SigV4 verifier (every request must verify), where each read of an object of at most 6 MB
+# is one GET.
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/fault_common.sh"
 BIN_DIR=$(dirname "$S3FCP_BIN")
@@ -12,6 +14,8 @@ BIN_DIR=$(dirname "$S3FCP_BIN")
 start_moto
 mkbucket lib
 expect_exit 0 "$BIN_DIR/s3fcp_example" "$ENDPOINT" lib $((12 * 1024 * 1024 + 5))
+assert_contains "$STDOUT" " ok"
+expect_exit 0 "$BIN_DIR/s3fcp_example" "$ENDPOINT" lib 70000
 assert_contains "$STDOUT" " ok"
 expect_exit 0 "$BIN_DIR/s3fcp_example" "$ENDPOINT" lib 0
 expect_exit 0 "$BIN_DIR/lib_mixed" "$ENDPOINT" lib --ops 300 --threads 4 --max-size 200000

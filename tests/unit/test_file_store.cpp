@@ -1,8 +1,10 @@
 // FileStore: chunks stored out of order and in pieces land byte-exact at their offsets; head() moves only over
 // chunks wholly stored, so window_end() slides with the lowest unfinished chunk; resumed chunks count as done;
 // the hooks hear of the plan and of each finished chunk once; a failing write is an Io error naming the file.
-// The verifier re-reads the file as its prefix completes and catches a mismatch. Also the destination naming
-// of download_file.h (a directory DEST, the temporary and journal names).
+// The verifier re-reads the file as its prefix completes and catches a mismatch. The same store into a caller's
+// memory: bytes at their offsets, nothing past the plan touched, a plan larger than the memory refused (TooLarge),
+// the verifier reading the memory. Also the destination naming of download_file.h (a directory DEST, the temporary
+// and journal names).
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -194,8 +196,37 @@ TEST_F(FileStoreTest, FirstNotDone) {
   EXPECT_EQ(first_not_done({true, true, false, true}, 3), 4u);
 }
 
-// The verifier follows the prefix while a producer thread stores chunks out of order, then checks the MD5.
-void run_verified_download(const std::string& path, int fd, bool corrupt, GetState& state) {
+TEST_F(FileStoreTest, IntoMemoryChunksLandAtTheirOffsets) {
+  const RangePlan plan(1000, 300);
+  std::vector<std::byte> memory(1010, std::byte{0xee});
+  FileStore s(std::span<std::byte>(memory), "the buffer", 2, 300, m_state.stop);
+  s.set_plan(plan);
+  for (uint64_t chunk : {1, 0, 3}) put_whole(s, plan, chunk);
+  EXPECT_EQ(s.contiguous_bytes(), 600u);
+  put(s, plan, 2, 0, 120);
+  put(s, plan, 2, 120, 300);
+  EXPECT_TRUE(s.complete());
+  EXPECT_FALSE(m_state.stop.error().has_value());
+  for (uint64_t i = 0; i < 1000; ++i) ASSERT_EQ(memory[i], pattern(i)) << "byte " << i;
+  for (uint64_t i = 1000; i < memory.size(); ++i) ASSERT_EQ(memory[i], std::byte{0xee}) << "byte " << i;
+  EXPECT_EQ(contents().size(), 0u);  // the test's file is not involved
+}
+
+TEST_F(FileStoreTest, IntoMemoryRefusesAPlanLargerThanTheMemory) {
+  std::vector<std::byte> memory(999);
+  FileStore s(std::span<std::byte>(memory), "the buffer", 2, 300, m_state.stop);
+  s.set_plan(RangePlan(1000, 300));
+  ASSERT_TRUE(m_state.stop.error().has_value());
+  EXPECT_EQ(m_state.stop.error()->kind, ErrorKind::TooLarge);
+  EXPECT_NE(m_state.stop.error()->message.find("1000 bytes do not fit in the buffer of 999"), std::string::npos)
+      << m_state.stop.error()->message;
+  EXPECT_FALSE(s.complete());
+}
+
+// The verifier follows the prefix while a producer thread stores chunks out of order, then checks the MD5. Into
+// the file, or into `memory` when it is not empty.
+void run_verified_download(const std::string& path, int fd, bool corrupt, GetState& state,
+                           std::span<std::byte> memory = {}) {
   const RangePlan plan(5 * 4096 + 17, 4096);
   std::vector<std::byte> object(plan.total());
   for (uint64_t i = 0; i < object.size(); ++i) object[i] = pattern(i);
@@ -205,9 +236,11 @@ void run_verified_download(const std::string& path, int fd, bool corrupt, GetSta
   state.checksum.decide({ExpectedChecksum{ChecksumAlgorithm::Md5, md5.finish_encoded()}, "\"e\""});
   if (corrupt) object[5000] ^= std::byte{1};
 
-  FileStore store(fd, path, 3, 4096, state.stop);
+  FileStore file_store(fd, path, 3, 4096, state.stop);
+  FileStore memory_store(memory, "the buffer", 3, 4096, state.stop);
+  FileStore& store = memory.empty() ? file_store : memory_store;
   state.stop.add_waker([&] { store.close(); });
-  std::thread verifier([&] { run_verifier(fd, store, state); });
+  std::thread verifier([&] { run_verifier(store, state); });
   store.set_plan(plan);
   for (uint64_t chunk : {1, 0, 3, 2, 5, 4}) {
     const ByteRange r = plan.chunk(chunk);
@@ -232,11 +265,23 @@ TEST_F(FileStoreTest, VerifierCatchesAMismatch) {
   EXPECT_EQ(m_state.stop.error()->kind, ErrorKind::Checksum);
 }
 
+TEST_F(FileStoreTest, VerifierReadsTheMemory) {
+  std::vector<std::byte> memory(5 * 4096 + 17);
+  run_verified_download(m_path, m_fd, false, m_state, memory);
+  EXPECT_FALSE(m_state.stop.error().has_value()) << m_state.stop.error()->message;
+  ASSERT_TRUE(m_state.checksum.result().has_value());
+  EXPECT_TRUE(m_state.checksum.result()->ok());
+  GetState bad;
+  run_verified_download(m_path, m_fd, true, bad, memory);
+  ASSERT_TRUE(bad.stop.error().has_value());
+  EXPECT_EQ(bad.stop.error()->kind, ErrorKind::Checksum);
+}
+
 TEST_F(FileStoreTest, VerifierStopsWhenTheDownloadFails) {
   FileStore store(m_fd, m_path, 3, 4096, m_state.stop);
   m_state.stop.add_waker([&] { store.close(); });
   m_state.checksum.decide({ExpectedChecksum{ChecksumAlgorithm::Md5, "00"}, ""});
-  std::thread verifier([&] { run_verifier(m_fd, store, m_state); });
+  std::thread verifier([&] { run_verifier(store, m_state); });
   store.set_plan(RangePlan(10000, 4096));
   m_state.stop.fail(Error{ErrorKind::Interrupted, "interrupted"});
   verifier.join();  // returns instead of waiting for chunks that will never come

@@ -156,6 +156,36 @@ bool permanent(ErrorKind kind) {
          kind == ErrorKind::Checksum || kind == ErrorKind::Usage || kind == ErrorKind::Range;
 }
 
+// The engine and the verifier on `store`, run by `run`; see download_into.
+std::optional<Error> run_placed(Client& client, const Target& target, GetOptions get, FileStore& store,
+                                GetState& state, const RunWorkers& run, uint64_t& done_bytes) {
+  state.stop.add_waker([&] { client.wakeup(); });
+  state.stop.add_waker([&] { store.close(); });
+  auto op = std::make_shared<RangedGet>(target, std::move(get), store, state);
+  client.submit(op);
+
+  Workers workers;
+  workers.threads = {[&] { op->wait(); }, [&] { run_verifier(store, state); }};
+  workers.done_bytes = [&] { return store.preset_bytes() + state.progress.received.load(std::memory_order_relaxed); };
+  workers.total_bytes = [&] { return state.progress.total.load(std::memory_order_relaxed); };
+  workers.stop = &state.stop;
+  auto ran = run(workers);
+  if (!ran) {
+    state.stop.fail(ran.error());
+    op->wait();
+  }
+  state.progress.written.store(state.progress.received.load());  // this run's bytes, for --stats and -v
+  done_bytes = store.done_bytes();
+  std::optional<Error> error = state.stop.error();
+  if (!error && !store.complete()) error = Error{ErrorKind::Other, "internal error: the download ended incomplete"};
+  return error;
+}
+
+// Slots bound the chunks in flight or finished out of order behind a slow one, not memory (no buffers here).
+uint32_t placed_slots(const GetOptions& get) {
+  return static_cast<uint32_t>(std::clamp<uint64_t>(4ull * get.concurrency, 8, 4096));
+}
+
 }  // namespace
 
 Result<std::string> resolve_target_path(const std::string& dest, const std::string& source_id) {
@@ -181,30 +211,17 @@ PartialPaths partial_paths(const std::string& target) {
 std::optional<Error> download_into(Client& client, const Target& target, GetOptions get, int fd, const std::string& name,
                                    FileStore::Hooks hooks, const std::vector<bool>* preset, GetState& state,
                                    const RunWorkers& run, uint64_t& done_bytes) {
-  // Slots bound the chunks in flight or finished out of order behind a slow one, not memory (no buffers here).
-  const auto slots = static_cast<uint32_t>(std::clamp<uint64_t>(4ull * get.concurrency, 8, 4096));
-  FileStore store(fd, name, slots, get.chunk_size, state.stop, std::move(hooks));
+  FileStore store(fd, name, placed_slots(get), get.chunk_size, state.stop, std::move(hooks));
   if (preset != nullptr) store.preset_done(*preset);
-  state.stop.add_waker([&] { client.wakeup(); });
-  state.stop.add_waker([&] { store.close(); });
-  auto op = std::make_shared<RangedGet>(target, std::move(get), store, state);
-  client.submit(op);
+  return run_placed(client, target, std::move(get), store, state, run, done_bytes);
+}
 
-  Workers workers;
-  workers.threads = {[&] { op->wait(); }, [&] { run_verifier(fd, store, state); }};
-  workers.done_bytes = [&] { return store.preset_bytes() + state.progress.received.load(std::memory_order_relaxed); };
-  workers.total_bytes = [&] { return state.progress.total.load(std::memory_order_relaxed); };
-  workers.stop = &state.stop;
-  auto ran = run(workers);
-  if (!ran) {
-    state.stop.fail(ran.error());
-    op->wait();
-  }
-  state.progress.written.store(state.progress.received.load());  // this run's bytes, for --stats and -v
-  done_bytes = store.done_bytes();
-  std::optional<Error> error = state.stop.error();
-  if (!error && !store.complete()) error = Error{ErrorKind::Other, "internal error: the download ended incomplete"};
-  return error;
+std::optional<Error> download_into_memory(Client& client, const Target& target, GetOptions get,
+                                          std::span<std::byte> memory, GetState& state, const RunWorkers& run) {
+  get.max_size = std::min<uint64_t>(get.max_size.value_or(UINT64_MAX), memory.size());
+  FileStore store(memory, "the buffer", placed_slots(get), get.chunk_size, state.stop);
+  uint64_t done_bytes = 0;
+  return run_placed(client, target, std::move(get), store, state, run, done_bytes);
 }
 
 Result<void> download_to_file(Client& client, const DownloadJob& job, const FileDestination& dest,

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <span>
 #include <string>
 
 #include "io/file_store.h"
@@ -45,6 +46,11 @@ PartialPaths partial_paths(const std::string& target);
 std::optional<Error> download_into(Client& client, const Target& target, GetOptions get, int fd, const std::string& name,
                                    FileStore::Hooks hooks, const std::vector<bool>* preset, GetState& state,
                                    const RunWorkers& run, uint64_t& done_bytes);
+
+// The same into a caller's `memory`, each range copied to its offset as it arrives (no window): nothing beyond
+// memory.size() is read, a larger object or range stops with TooLarge (its size in state.progress.total).
+std::optional<Error> download_into_memory(Client& client, const Target& target, GetOptions get,
+                                          std::span<std::byte> memory, GetState& state, const RunWorkers& run);
 
 Result<void> download_to_file(Client& client, const DownloadJob& job, const FileDestination& dest,
                               const RunWorkers& run, DownloadSummary& summary);

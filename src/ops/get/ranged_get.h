@@ -51,6 +51,7 @@ struct GetOptions {
   HeaderList object_headers;         // on every request for the object: the SSE-C key headers
   std::optional<ResumeState> resume; // plan and ETag known up front; done chunks are skipped
   std::optional<RangeSpec> range;    // --range: only these bytes (offsets in the plan start at 0)
+  std::optional<uint64_t> max_size;  // the library's caller's limit: a larger selection is not read (TooLarge)
 };
 
 class RangedGet final : public Operation {
@@ -105,6 +106,7 @@ class RangedGet final : public Operation {
   void validate(Transfer& t, const Attempt& a);
   void validate_partial(Transfer& t, const Attempt& a);
   void validate_whole(Transfer& t, const Attempt& a);
+  bool fits(Transfer& t, ByteRange selected);
   bool check_etag(Transfer& t, const Attempt& a);
   size_t copy_in(Transfer& t, const std::byte* data, size_t n);
   void drain_overflows(OpContext& ctx);

@@ -81,6 +81,7 @@ void RangedGet::validate_partial(Transfer& t, const Attempt& a) {
     const uint64_t answer_end =
         suffix ? selected->end : std::min(selected->begin + m_options.chunk_size, selected->end);
     if (*cr->first != selected->begin || *cr->last + 1 != answer_end) return mismatch();
+    if (!fits(t, *selected)) return;
     m_etag = h.etag;
     plan_known(total, *selected, false);
     t.task.probe = false;
@@ -108,6 +109,16 @@ void RangedGet::validate_partial(Transfer& t, const Attempt& a) {
   t.body_ok = true;
 }
 
+// GetOptions::max_size: a selection larger than that is not read. Its size is left in the progress for the caller.
+bool RangedGet::fits(Transfer& t, ByteRange selected) {
+  if (!m_options.max_size || selected.size() <= *m_options.max_size) return true;
+  m_state.progress.range_begin.store(selected.begin, std::memory_order_relaxed);
+  m_state.progress.total.store(selected.size(), std::memory_order_relaxed);
+  t.failure = Error{ErrorKind::TooLarge,
+                    fmt::format("{} bytes, more than the {} allowed", selected.size(), *m_options.max_size)};
+  return false;
+}
+
 void RangedGet::validate_whole(Transfer& t, const Attempt& a) {
   const ResponseHead& h = a.head();
   const auto length = parse_decimal(h.content_length);
@@ -121,6 +132,7 @@ void RangedGet::validate_whole(Transfer& t, const Attempt& a) {
       t.failure = past_end(*length);
       return;
     }
+    if (!fits(t, *selected)) return;
     m_etag = h.etag;
     plan_known(*length, *selected, true);
     t.task.probe = false;
