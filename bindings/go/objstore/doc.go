@@ -33,11 +33,12 @@
 // # Memory and threads (s3fcp backend)
 //
 // PutObject passes data's own memory to the library, which reads it until the call returns and keeps no pointer
-// to it: data must not change during the call. GetObject copies the bytes into a Go slice (sized from a HEAD once
-// an object outgrows 8 MiB); GetObjectTo hands w slices of the library's memory, valid during each Write only,
-// as io.Writer's contract allows. Nothing the library allocates for the caller is handed to Go. The reader and
-// writer are called from the library's threads, one call at a time; a panic in them is raised again on the
-// calling goroutine. One C client serves all goroutines; Close waits for calls in flight.
+// to it: data must not change during the call. GetObject copies an object of up to 8 MiB into a Go slice; a larger
+// one comes back as its size, and the library's threads then copy its ranges straight into a slice of that size
+// until the call returns (one request more, no copy after it). GetObjectTo hands w slices of the library's memory,
+// valid during each Write only, as io.Writer's contract allows. Nothing the library allocates for the caller is
+// handed to Go. The reader and writer are called from the library's threads, one call at a time; a panic in them
+// is raised again on the calling goroutine. One C client serves all goroutines; Close waits for calls in flight.
 //
 // Concurrency means requests in flight over the whole client for the s3fcp backend, and parts in flight per call
 // for the SDK backend's manager.

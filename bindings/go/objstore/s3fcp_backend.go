@@ -31,15 +31,21 @@ import (
 //     the duration of a call, and s3fcp_put_from_buffer reads it (from its threads) only until it returns.
 //   - Bytes the library hands to the write callback are valid during that callback only: GetObject copies them
 //     into a Go slice, GetObjectTo passes them to w.Write, which must not keep them (io.Writer's contract).
+//   - A large GetObject passes a slice of the object's size to s3fcp_get_into_buffer, whose threads copy the ranges
+//     into it at their offsets until the call returns (the same rule as PutObject's slice).
 //   - The read callback fills the library's buffer in place (no Go memory reaches C).
 //   - Per-call Go state reaches the callbacks as a runtime/cgo.Handle, deleted when the call returns.
 //   - s3fcp_error is filled in Go memory (fixed arrays): nothing to free. No call here uses s3fcp_get_to_buffer,
 //     so nothing the library allocates for the caller reaches Go.
 //   - The client and each call's cancel token are freed exactly once, after every call using them returned.
 
-// growHint: a GetObject whose bytes pass this size asks for the object's size (a HEAD beside the GET), so that its
-// buffer is allocated once at the full size instead of growing by copies.
-const growHint = 8 << 20
+// wholeHint: GetObject first asks for an object of at most this size, read in one GET into the library's memory and
+// copied out through the write callback. A larger object comes back as S3FCP_ERR_TOO_LARGE with its size, and is
+// then read in parallel ranges straight into a slice of that size (s3fcp_get_into_buffer): no window, no regrowing.
+const wholeHint = 8 << 20
+
+// codeTooLarge is S3FCP_ERR_TOO_LARGE: GetObject handles it, so it is not one of the Codes callers see.
+const codeTooLarge Code = C.S3FCP_ERR_TOO_LARGE
 
 type s3fcpBackend struct {
 	mu     sync.RWMutex // held shared by calls, exclusively by Close (s3fcp_client_free waits for no call)
@@ -155,36 +161,64 @@ func (b *s3fcpBackend) getOptions() C.s3fcp_get_options {
 func (b *s3fcpBackend) GetObject(ctx context.Context, key string) ([]byte, error) {
 	gb := &getBuffer{}
 	st := &writeState{w: gb}
-	if err := b.get(ctx, key, st, gb); err != nil {
-		return nil, err
+	size, err := b.get(ctx, key, st, wholeHint)
+	if err == nil {
+		return gb.bytes(), nil
 	}
-	return gb.bytes(), nil
+	// Larger than wholeHint: read it into a slice of its size. An object that grows meanwhile comes back as
+	// TooLarge again, with its new size; one that keeps growing is reported as changed.
+	for tries := 0; isTooLarge(err) && tries < 3; tries++ {
+		buf := make([]byte, size)
+		size, err = b.getInto(ctx, key, buf)
+		if err == nil {
+			return buf[:size], nil
+		}
+	}
+	if isTooLarge(err) {
+		e := err.(*Error)
+		e.Code, e.Message = CodeChanged, "the object kept growing while it was read: "+e.Message
+	}
+	return nil, err
+}
+
+func isTooLarge(err error) bool {
+	e, ok := err.(*Error)
+	return ok && e.Code == codeTooLarge
 }
 
 func (b *s3fcpBackend) GetObjectTo(ctx context.Context, key string, w io.Writer) (int64, error) {
 	st := &writeState{w: w}
-	err := b.get(ctx, key, st, nil)
+	_, err := b.get(ctx, key, st, 0)
 	return st.n, err
 }
 
-// get runs s3fcp_get_to_callback into st.w; gb, when not nil, is st.w and may ask for a HEAD (see growHint).
-func (b *s3fcpBackend) get(ctx context.Context, key string, st *writeState, gb *getBuffer) error {
+// get runs s3fcp_get_to_callback into st.w, for an object of at most maxSize bytes when that is not 0; it returns
+// the library's *bytes (the object's size after TooLarge).
+func (b *s3fcpBackend) get(ctx context.Context, key string, st *writeState, maxSize uint64) (int64, error) {
 	h := cgo.NewHandle(st)
 	defer h.Delete()
 	opts := b.getOptions()
+	opts.max_size = C.uint64_t(maxSize)
 	var bytes C.uint64_t
 	err := b.call(ctx, "get", key, func(ckey *C.char, cancel *C.s3fcp_cancel_token, cerr *C.s3fcp_error) C.int {
-		if gb != nil {
-			gb.startHead = func() *sizeHead { return b.headSize(key, cancel) }
-		}
-		rc := C.objstore_get_to_go(b.client, b.bucket, ckey, &opts, C.uintptr_t(h), &bytes, cancel, cerr)
-		if gb != nil {
-			gb.waitHead() // the HEAD carries the same token: it ends before the token is freed
-		}
-		return rc
+		return C.objstore_get_to_go(b.client, b.bucket, ckey, &opts, C.uintptr_t(h), &bytes, cancel, cerr)
 	}, func() error { return st.err })
 	st.rethrow()
-	return err
+	return int64(bytes), err
+}
+
+// getInto runs s3fcp_get_into_buffer into buf; it returns the object's size (also after TooLarge).
+func (b *s3fcpBackend) getInto(ctx context.Context, key string, buf []byte) (int64, error) {
+	var p unsafe.Pointer
+	if len(buf) > 0 {
+		p = unsafe.Pointer(&buf[0])
+	}
+	opts := b.getOptions()
+	var size C.uint64_t
+	err := b.call(ctx, "get", key, func(ckey *C.char, cancel *C.s3fcp_cancel_token, cerr *C.s3fcp_error) C.int {
+		return C.s3fcp_get_into_buffer(b.client, b.bucket, ckey, &opts, p, C.size_t(len(buf)), &size, cancel, cerr)
+	}, nil)
+	return int64(size), err
 }
 
 func (b *s3fcpBackend) PutObject(ctx context.Context, key string, data []byte) error {
@@ -221,27 +255,6 @@ func (b *s3fcpBackend) Close() error {
 		b.client, b.bucket = nil, nil
 	}
 	return nil
-}
-
-// sizeHead is a HEAD run beside a large GetObject; size is valid once done is closed (0 if it failed).
-type sizeHead struct {
-	done chan struct{}
-	size int64
-}
-
-// headSize starts a HEAD of key on the GET's token; get waits for it before the token is freed.
-func (b *s3fcpBackend) headSize(key string, cancel *C.s3fcp_cancel_token) *sizeHead {
-	sh := &sizeHead{done: make(chan struct{})}
-	go func() {
-		defer close(sh.done)
-		ckey := C.CString(key)
-		defer C.free(unsafe.Pointer(ckey))
-		var info C.s3fcp_object_info
-		if C.s3fcp_head(b.client, b.bucket, ckey, nil, &info, cancel, nil) == C.S3FCP_OK {
-			sh.size = int64(info.size)
-		}
-	}()
-	return sh
 }
 
 // cError converts the library's error; cause is the Go error behind an S3FCP_ERR_IO (a reader's or writer's).

@@ -12,7 +12,6 @@ import (
 	"context"
 	"io"
 	"runtime/cgo"
-	"sync"
 	"unsafe"
 )
 
@@ -112,74 +111,24 @@ func objstoreRead(handle C.uintptr_t, buffer unsafe.Pointer, capacity C.size_t) 
 	return C.long(n)
 }
 
-// getBuffer collects a GetObject's bytes in a Go slice. Past growHint it asks for the object's size once, and
-// moves to a buffer of that size when the answer is in, instead of regrowing by copies up to the end.
+// getBuffer collects a small GetObject's bytes in a Go slice (the library hands a whole object of at most wholeHint
+// bytes over in one write, after its checksum checked out).
 type getBuffer struct {
-	buf       []byte
-	startHead func() *sizeHead // set by get: starts a HEAD beside the GET
-	mu        sync.Mutex       // guards head: set on a library thread, read by get after the call
-	head      *sizeHead
-	sized     bool
+	buf []byte
 }
 
 func (g *getBuffer) Write(p []byte) (int, error) {
-	need := len(g.buf) + len(p)
-	if !g.sized && need > growHint {
-		g.mu.Lock()
-		if g.head == nil && g.startHead != nil {
-			g.head = g.startHead()
-		}
-		h := g.head
-		g.mu.Unlock()
-		if h != nil {
-			select {
-			case <-h.done:
-				g.sized = true
-				if h.size >= int64(need) && h.size > int64(cap(g.buf)) {
-					g.grow(int(h.size))
-				}
-			default:
-			}
-		}
-	}
-	if need > cap(g.buf) {
-		// Doubling (append's growth is 1.25x for large slices: more copies of more bytes).
-		c := 2 * cap(g.buf)
-		if c < need {
-			c = need
-		}
-		if c < 64<<10 {
-			c = 64 << 10
-		}
-		g.grow(c)
+	if g.buf == nil {
+		g.buf = make([]byte, 0, len(p))
 	}
 	g.buf = append(g.buf, p...)
 	return len(p), nil
 }
 
-func (g *getBuffer) grow(capacity int) {
-	nb := make([]byte, len(g.buf), capacity)
-	copy(nb, g.buf)
-	g.buf = nb
-}
-
-// bytes returns the object's bytes, trimmed when doubling left much more room than a small object needs.
+// bytes returns the object's bytes.
 func (g *getBuffer) bytes() []byte {
 	if g.buf == nil {
 		return []byte{} // an empty object, as the SDK backend returns it
 	}
-	if len(g.buf) <= growHint && cap(g.buf)-len(g.buf) > len(g.buf)/8 {
-		return append([]byte(nil), g.buf...)
-	}
 	return g.buf
-}
-
-// waitHead waits for the HEAD, if one was started.
-func (g *getBuffer) waitHead() {
-	g.mu.Lock()
-	h := g.head
-	g.mu.Unlock()
-	if h != nil {
-		<-h.done
-	}
 }
