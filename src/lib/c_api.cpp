@@ -169,8 +169,9 @@ struct GetDestination {
 // the destination on the caller's thread once its checksum checked out: one request, no window, no writer thread.
 // The answer's headers tell a larger object, which is then read in parallel ranges (one short request more), unless
 // it is larger than the caller allows (max_size, the memory's size): TooLarge, its size in summary.selected.
-Result<void> get_object(Client& client, DownloadJob job, const GetDestination& to, s3fcp_cancel_token* cancel,
+Result<void> get_object(s3fcp_client& c, DownloadJob job, const GetDestination& to, s3fcp_cancel_token* cancel,
                         DownloadSummary& summary) {
+  Client& client = *c.client;
   const auto started = std::chrono::steady_clock::now();
   if (!to.sink) job.get.max_size = std::min<uint64_t>(job.get.max_size.value_or(UINT64_MAX), to.memory.size());
   const uint64_t allowed = job.get.max_size.value_or(UINT64_MAX);
@@ -180,7 +181,12 @@ Result<void> get_object(Client& client, DownloadJob job, const GetDestination& t
     options.object_headers = job.get.object_headers;
     options.checksum = job.get.checksum;
     options.max_size = std::min(whole_get_limit(job.get.chunk_size), allowed);
-    auto op = std::make_shared<WholeGet>(job.target, options);
+    auto op = std::make_shared<WholeGet>(job.target, options, c.bodies.take());
+    struct GiveBack {
+      BodyPool& pool;
+      WholeGet& op;
+      ~GiveBack() { pool.give(std::move(op.body())); }
+    } give_back{c.bodies, *op};
     if (auto ran = run_op(client, op, cancel); !ran) return fail(ran.error());
     const WholeGet::Outcome& got = op->result();
     if (got.status == WholeGet::Status::Failed) {
@@ -219,9 +225,9 @@ Result<void> get_object(Client& client, DownloadJob job, const GetDestination& t
   return {};
 }
 
-Result<void> get_object(Client& client, const DownloadJob& job, const ByteSink& sink, s3fcp_cancel_token* cancel,
+Result<void> get_object(s3fcp_client& c, const DownloadJob& job, const ByteSink& sink, s3fcp_cancel_token* cancel,
                         DownloadSummary& summary) {
-  return get_object(client, job, GetDestination{&sink, {}}, cancel, summary);
+  return get_object(c, job, GetDestination{&sink, {}}, cancel, summary);
 }
 
 // *bytes: what was delivered; after TooLarge, the size of what was asked for.
@@ -322,7 +328,7 @@ S3FCP_API int s3fcp_get_to_callback(s3fcp_client* client, const char* bucket, co
       if (write(user, data.data(), data.size()) != 0) return fail(ErrorKind::Io, "the write callback stopped the download");
       return {};
     };
-    auto result = get_object(*client->client, download_job(client, bucket, key, options), sink, cancel, summary);
+    auto result = get_object(*client, download_job(client, bucket, key, options), sink, cancel, summary);
     return finish_download(result, bytes, summary, err);
   });
 }
@@ -341,7 +347,7 @@ S3FCP_API int s3fcp_get_into_buffer(s3fcp_client* client, const char* bucket, co
     DownloadJob job = download_job(client, bucket, key, options);
     if (!client->concurrency_given) job.get.concurrency = kIntoMemoryConcurrency;
     if (client->part_size == 0) job.get.chunk_size = kIntoMemoryChunk;
-    auto result = get_object(*client->client, job, GetDestination{nullptr, memory}, cancel, summary);
+    auto result = get_object(*client, job, GetDestination{nullptr, memory}, cancel, summary);
     return finish_download(result, size, summary, err);
   });
 }
@@ -354,7 +360,7 @@ S3FCP_API int s3fcp_get_to_fd(s3fcp_client* client, const char* bucket, const ch
     DownloadSummary summary;
     widen_pipe(fd);
     const ByteSink sink = [fd](std::span<const std::byte> data) { return write_all(fd, data); };
-    auto result = get_object(*client->client, download_job(client, bucket, key, options), sink, cancel, summary);
+    auto result = get_object(*client, download_job(client, bucket, key, options), sink, cancel, summary);
     return finish_download(result, bytes, summary, err);
   });
 }
@@ -375,7 +381,7 @@ S3FCP_API int s3fcp_get_to_buffer(s3fcp_client* client, const char* bucket, cons
       return {};
     };
     DownloadSummary summary;
-    auto result = get_object(*client->client, download_job(client, bucket, key, options), sink, cancel, summary);
+    auto result = get_object(*client, download_job(client, bucket, key, options), sink, cancel, summary);
     if (!result) return report_error(result.error(), err);
     *size = buffer.size();
     *data = buffer.release();  // an empty object: still a buffer

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "client/client.h"
+#include "lib/body_pool.h"
 #include "s3fcp/s3fcp.h"
 #include "util/error.h"
 #include "util/stop_signal.h"
@@ -15,6 +16,7 @@
 
 struct s3fcp_client {
   std::unique_ptr<s3fcp::Client> client;
+  s3fcp::BodyPool bodies{64 << 20};  // whole-object gets' buffers, reused: 64 gets of 1 MiB at once
   uint32_t per_call = 0;      // requests in flight for one call's transfer at most (of the client's budget)
   bool concurrency_given = false;  // the caller chose per_call (else a download into memory takes more)
   uint64_t part_size = 0;     // 0: each operation's default

@@ -14,7 +14,11 @@ namespace s3fcp {
 WholeGet::WholeGet(Target target, Options options, int fd)
     : m_target(std::move(target)), m_options(std::move(options)), m_fd(fd) {}
 
-WholeGet::WholeGet(Target target, Options options) : WholeGet(std::move(target), std::move(options), -1) {}
+WholeGet::WholeGet(Target target, Options options, std::vector<std::byte> body)
+    : WholeGet(std::move(target), std::move(options), -1) {
+  m_body = std::move(body);
+  m_body.clear();
+}
 
 void WholeGet::finish(Status status, std::optional<Error> error) {
   m_result.status = status;

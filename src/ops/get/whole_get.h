@@ -42,8 +42,8 @@ class WholeGet final : public Operation {
 
   // Into `fd` (a regular file: written with pwrite, truncated on a retry).
   WholeGet(Target target, Options options, int fd);
-  // Into memory: body() once Done.
-  WholeGet(Target target, Options options);
+  // Into memory: body() once Done; `body` is a buffer to reuse (emptied, its capacity kept when large enough).
+  WholeGet(Target target, Options options, std::vector<std::byte> body = {});
 
   std::optional<Request> next_request(OpContext& ctx) override;
   void on_head(OpContext& ctx, Attempt& a) override;
