@@ -118,9 +118,7 @@ type getBuffer struct {
 }
 
 func (g *getBuffer) Write(p []byte) (int, error) {
-	if g.buf == nil {
-		g.buf = make([]byte, 0, len(p))
-	}
+	// append to nil allocates exactly and does not clear what it then copies over (make would clear it first).
 	g.buf = append(g.buf, p...)
 	return len(p), nil
 }
