@@ -1,11 +1,12 @@
-#include "ops/put/put_ops.h"
-
+// MultipartUpload (create, parts in parallel, complete; aborted whenever it cannot finish) and AbortUpload
+// (put_ops.h).
 #include <algorithm>
 
 #include <fmt/format.h>
 
 #include "checksum/crc_combine.h"
-#include "util/base64.h"
+#include "ops/put/put_checks.h"
+#include "ops/put/put_ops.h"
 #include "util/crypto.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -20,169 +21,13 @@ bool is_crc(ChecksumAlgorithm a) {
   return a == ChecksumAlgorithm::Crc64Nvme || a == ChecksumAlgorithm::Crc32c || a == ChecksumAlgorithm::Crc32;
 }
 
-std::string encoded(const std::vector<unsigned char>& digest) { return base64_encode(digest); }
-
-// An answer's own checksum header, compared with ours: a difference is exit 7.
-std::optional<Error> check_echo(const ResponseHead& head, ChecksumAlgorithm algorithm, const std::string& ours,
-                                std::string& server) {
-  if (algorithm == ChecksumAlgorithm::Md5 || ours.empty()) return std::nullopt;
-  const auto echoed = head.find(checksum_header_name(algorithm));
-  if (!echoed) return std::nullopt;
-  server = std::string(*echoed);
-  if (auto same = verify(ExpectedChecksum{algorithm, server}, ours); !same) {
-    Error e = same.error();
-    e.message = "the server stored other bytes than we sent: " + e.message;
-    return e;
-  }
-  return std::nullopt;
-}
-
-// Whether a HEAD of the object shows our bytes: its checksum header (for MD5, a single PUT's ETag) is ours. An
-// answer without one proves nothing.
-bool shows_our_checksum(const ResponseHead& head, ChecksumAlgorithm algorithm, const std::string& ours) {
-  if (ours.empty()) return false;
-  if (algorithm == ChecksumAlgorithm::Md5) return head.etag == "\"" + ours + "\"";
-  const auto stated = head.find(checksum_header_name(algorithm));
-  if (!stated) return false;
-  if (ours.find('-') != std::string::npos) return trim(*stated) == ours;  // composite: "<base64>-N"
-  return verify(ExpectedChecksum{algorithm, std::string(*stated)}, ours).has_value();
-}
-
 Error retryable(std::string message) {
   Error e{ErrorKind::Network, std::move(message)};
   e.retryable = true;
   return e;
 }
 
-Error conditional_failure(const Error& error, const Target& target) {
-  if (error.http_status == 412) {
-    Error e{ErrorKind::Exists, fmt::format("s3://{}/{} exists: nothing was written (--no-clobber)", target.bucket,
-                                           target.key), 412};
-    e.s3_code = error.s3_code;
-    e.request_id = error.request_id;
-    return e;
-  }
-  if (error.http_status == 409 && error.s3_code == "ConditionalRequestConflict") {
-    Error e = error;
-    e.kind = ErrorKind::Exists;
-    e.message = "another write to the same key raced this one (ConditionalRequestConflict): nothing was written";
-    return e;
-  }
-  return error;
-}
-
 }  // namespace
-
-HeaderList body_checksum_headers(ChecksumAlgorithm algorithm, const std::vector<unsigned char>& digest) {
-  if (digest.empty()) return {};
-  if (algorithm == ChecksumAlgorithm::Md5) return {{"Content-MD5", encoded(digest)}};
-  return {{std::string(checksum_header_name(algorithm)), encoded(digest)}};
-}
-
-// --- PutObject -----------------------------------------------------------------------------------------------------
-
-PutObject::PutObject(UploadSpec spec, UploadSource& source, PutState& state)
-    : m_spec(std::move(spec)), m_source(source), m_state(state) {}
-
-std::optional<Request> PutObject::next_request(OpContext& ctx) {
-  if (m_done || m_in_flight || m_state.stop.stopping()) return std::nullopt;
-  if (!m_part) m_part = m_source.take();
-  if (!m_part) return std::nullopt;
-  if (m_conflict) {
-    Request r;
-    r.method = Method::Head;
-    r.role = Role::Head;
-    r.target = m_spec.target;
-    r.headers = m_spec.sse_c;
-    r.headers.emplace_back("x-amz-checksum-mode", "ENABLED");
-    r.note = "(is the object there ours?)";
-    m_in_flight = true;
-    m_state.progress.requests.fetch_add(1, std::memory_order_relaxed);
-    return r;
-  }
-  if (!m_retries.take_ready(m_task, ctx.now())) return std::nullopt;  // in its backoff
-  Request r;
-  r.method = Method::Put;
-  r.role = Role::Put;
-  r.target = m_spec.target;
-  r.headers = m_spec.object_headers;
-  r.headers.insert(r.headers.end(), m_spec.sse_c.begin(), m_spec.sse_c.end());
-  if (m_spec.checksum) {
-    const HeaderList sum = body_checksum_headers(*m_spec.checksum, m_part->digest);
-    r.headers.insert(r.headers.end(), sum.begin(), sum.end());
-  }
-  if (m_spec.no_clobber) r.headers.emplace_back("If-None-Match", "*");
-  r.streamed_size = m_part->range.size();
-  r.note = fmt::format("({} bytes){}", m_part->range.size(),
-                       m_task.attempts > 0 ? fmt::format(" (retry {})", m_task.attempts) : "");
-  m_in_flight = true;
-  m_state.progress.requests.fetch_add(1, std::memory_order_relaxed);
-  return r;
-}
-
-Result<size_t> PutObject::read_body(Attempt&, uint64_t offset, std::span<std::byte> out) {
-  if (offset == 0) ++m_body_starts;
-  return m_source.read(*m_part, offset, out);
-}
-
-std::string PutObject::our_checksum() const {
-  if (!m_spec.checksum) return {};
-  return *m_spec.checksum == ChecksumAlgorithm::Md5 ? hex_lower(m_part->digest) : encoded(m_part->digest);
-}
-
-void PutObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
-  m_in_flight = false;
-  if (m_conflict) {
-    // The HEAD after a 412: our own write (an earlier attempt that S3 carried out) or someone else's object.
-    m_done = true;
-    if (outcome.ok() && a.head().content_length == std::to_string(m_part->range.size()) &&
-        shows_our_checksum(a.head(), *m_spec.checksum, our_checksum())) {
-      UploadResult result;
-      result.etag = a.head().etag;
-      result.version_id = std::string(a.head().find("x-amz-version-id").value_or(""));
-      result.parts = 1;
-      result.checksum_algorithm = checksum_algorithm_name(*m_spec.checksum);
-      result.checksum = our_checksum();
-      result.server_checksum = result.checksum;
-      m_state.progress.uploaded.store(m_part->range.size(), std::memory_order_relaxed);
-      m_state.set_result(std::move(result));
-      return;
-    }
-    return m_state.stop.fail(*m_conflict);
-  }
-  if (outcome.ok()) {
-    UploadResult result;
-    result.etag = a.head().etag;
-    result.version_id = std::string(a.head().find("x-amz-version-id").value_or(""));
-    result.parts = 1;
-    if (m_spec.checksum) {
-      result.checksum_algorithm = checksum_algorithm_name(*m_spec.checksum);
-      result.checksum = our_checksum();
-      if (auto bad = check_echo(a.head(), *m_spec.checksum, result.checksum, result.server_checksum)) {
-        m_state.set_result(result);
-        m_done = true;
-        return m_state.stop.fail(*bad);
-      }
-    }
-    m_state.progress.uploaded.store(m_part->range.size(), std::memory_order_relaxed);
-    m_state.set_result(std::move(result));
-    m_done = true;
-    return;
-  }
-  Error error = conditional_failure(*outcome.error, m_spec.target);
-  // 412 after our body went out more than once (a retry, or curl sending it again on a reused connection that
-  // turned out closed): the first may have been stored and only its answer lost. The object decides.
-  if (error.kind == ErrorKind::Exists && m_spec.checksum && (m_task.attempts > 0 || m_body_starts > 1)) {
-    m_conflict = std::move(error);
-    return;
-  }
-  if (!m_retries.push(m_task, error, false, ctx.retry_policy(), ctx.now(), ctx.jitter(),
-                      parse_retry_after(a.head().retry_after, std::chrono::system_clock::now()))) {
-    m_done = true;
-    return m_state.stop.fail(give_up(std::move(error), "the PUT", m_task.attempts));
-  }
-  m_state.progress.retries.fetch_add(1, std::memory_order_relaxed);
-}
 
 // --- MultipartUpload -----------------------------------------------------------------------------------------------
 

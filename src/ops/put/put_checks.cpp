@@ -1,0 +1,59 @@
+#include "ops/put/put_checks.h"
+
+#include <fmt/format.h>
+
+#include "ops/put/put_ops.h"
+#include "util/base64.h"
+#include "util/strings.h"
+
+namespace s3fcp {
+
+std::string encoded(const std::vector<unsigned char>& digest) { return base64_encode(digest); }
+
+std::optional<Error> check_echo(const ResponseHead& head, ChecksumAlgorithm algorithm, const std::string& ours,
+                                std::string& server) {
+  if (algorithm == ChecksumAlgorithm::Md5 || ours.empty()) return std::nullopt;
+  const auto echoed = head.find(checksum_header_name(algorithm));
+  if (!echoed) return std::nullopt;
+  server = std::string(*echoed);
+  if (auto same = verify(ExpectedChecksum{algorithm, server}, ours); !same) {
+    Error e = same.error();
+    e.message = "the server stored other bytes than we sent: " + e.message;
+    return e;
+  }
+  return std::nullopt;
+}
+
+bool shows_our_checksum(const ResponseHead& head, ChecksumAlgorithm algorithm, const std::string& ours) {
+  if (ours.empty()) return false;
+  if (algorithm == ChecksumAlgorithm::Md5) return head.etag == "\"" + ours + "\"";
+  const auto stated = head.find(checksum_header_name(algorithm));
+  if (!stated) return false;
+  if (ours.find('-') != std::string::npos) return trim(*stated) == ours;  // composite: "<base64>-N"
+  return verify(ExpectedChecksum{algorithm, std::string(*stated)}, ours).has_value();
+}
+
+Error conditional_failure(const Error& error, const Target& target) {
+  if (error.http_status == 412) {
+    Error e{ErrorKind::Exists, fmt::format("s3://{}/{} exists: nothing was written (--no-clobber)", target.bucket,
+                                           target.key), 412};
+    e.s3_code = error.s3_code;
+    e.request_id = error.request_id;
+    return e;
+  }
+  if (error.http_status == 409 && error.s3_code == "ConditionalRequestConflict") {
+    Error e = error;
+    e.kind = ErrorKind::Exists;
+    e.message = "another write to the same key raced this one (ConditionalRequestConflict): nothing was written";
+    return e;
+  }
+  return error;
+}
+
+HeaderList body_checksum_headers(ChecksumAlgorithm algorithm, const std::vector<unsigned char>& digest) {
+  if (digest.empty()) return {};
+  if (algorithm == ChecksumAlgorithm::Md5) return {{"Content-MD5", encoded(digest)}};
+  return {{std::string(checksum_header_name(algorithm)), encoded(digest)}};
+}
+
+}  // namespace s3fcp
