@@ -24,6 +24,11 @@ void widen_pipe(int fd) {
   if (current > 0 && current < kPipeSize) (void)::fcntl(fd, F_SETPIPE_SZ, kPipeSize);
 }
 
+ByteSink fd_sink(int fd) {
+  widen_pipe(fd);
+  return [fd](std::span<const std::byte> bytes) { return write_all(fd, bytes); };
+}
+
 Result<void> write_all(int fd, std::span<const std::byte> bytes) {
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd, bytes.data(), bytes.size());

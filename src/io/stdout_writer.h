@@ -26,6 +26,9 @@ using ByteSink = std::function<Result<void>(std::span<const std::byte>)>;
 // A pipe's buffer widened to 1 MiB (when `fd` is a pipe and the system allows it): fewer writer/reader switches.
 void widen_pipe(int fd);
 
+// The sink of a file descriptor written in order with blocking writes (stdout, the library's fd): a pipe widened.
+ByteSink fd_sink(int fd);
+
 // Runs until every chunk is written, the window is closed, or the sink fails (reported through `state`).
 // `wake_producer` is called whenever a window slot frees: the network side may start the next chunk.
 void run_writer(const ByteSink& sink, ReorderWindow& window, GetState& state,

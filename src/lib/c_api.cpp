@@ -358,8 +358,7 @@ S3FCP_API int s3fcp_get_to_fd(s3fcp_client* client, const char* bucket, const ch
   return guarded(err, [&] {
     if (auto ok = check_names(bucket, key, true); !ok) return report_error(ok.error(), err);
     DownloadSummary summary;
-    widen_pipe(fd);
-    const ByteSink sink = [fd](std::span<const std::byte> data) { return write_all(fd, data); };
+    const ByteSink sink = fd_sink(fd);
     auto result = get_object(*client, download_job(client, bucket, key, options), sink, cancel, summary);
     return finish_download(result, bytes, summary, err);
   });

@@ -35,9 +35,7 @@ uint32_t window_slots_of(const DownloadJob& job) {
 
 Result<void> download_to_fd(Client& client, const DownloadJob& job, int fd, const RunWorkers& run,
                             DownloadSummary& summary) {
-  widen_pipe(fd);
-  return download_to_sink(client, job, [fd](std::span<const std::byte> bytes) { return write_all(fd, bytes); }, run,
-                          summary);
+  return download_to_sink(client, job, fd_sink(fd), run, summary);
 }
 
 Result<void> download_to_sink(Client& client, const DownloadJob& job, const ByteSink& sink, const RunWorkers& run,
