@@ -73,8 +73,7 @@ S3FCP_API int s3fcp_put_from_buffer(s3fcp_client* client, const char* bucket, co
     auto job = upload_job(client, bucket, key, options);
     if (!job) return report_error(job.error(), err);
     const std::span<const std::byte> bytes(static_cast<const std::byte*>(data), size);
-    // Known size, nothing buffered: a file's parts, not a stream's (upload() sees only that a caller made it).
-    job->part_size = job->part_size.value_or(kFilePartSize);
+    job->open_source_sized = true;
     job->open_source = [bytes](const UploadSource::Options& so) { return UploadSource::memory(bytes, "the buffer", so); };
     return run_upload(client, std::move(*job), cancel, err);
   });
@@ -90,7 +89,7 @@ S3FCP_API int s3fcp_put_from_fd(s3fcp_client* client, const char* bucket, const 
     if (::fstat(fd, &st) != 0) return report_error(Error::usage(fmt::format("fd {} is not open", fd)), err);
     if (S_ISREG(st.st_mode)) {
       // A regular file: a duplicate the upload owns, read with pread from offset 0, in a file's parts.
-      job->part_size = job->part_size.value_or(kFilePartSize);
+      job->open_source_sized = true;
       job->open_source = [fd](const UploadSource::Options& so) -> Result<std::unique_ptr<UploadSource>> {
         Fd own(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
         if (own.get() < 0) return fail(ErrorKind::Io, "cannot duplicate the file descriptor");

@@ -50,8 +50,8 @@ Result<JournalPlace> journal_place(const UploadJob& job, const PartPlan& plan) {
 
 Result<void> upload(Client& client, const UploadJob& job, const RunWorkers& run, UploadSummary& summary) {
   const auto started = std::chrono::steady_clock::now();
-  // stdin or a caller-made source: the first part tells single PUT or multipart (a file's plan tells at once)
-  const bool streamed = job.source == "-" || job.open_source;
+  // stdin or a caller's stream: the first part tells single PUT or multipart (a sized source's plan tells at once)
+  const bool streamed = job.open_source ? !job.open_source_sized : job.source == "-";
   const uint32_t concurrency = job.spec.concurrency != 0 ? job.spec.concurrency : client.settings().concurrency;
   PutState state;
 
@@ -87,7 +87,7 @@ Result<void> upload(Client& client, const UploadJob& job, const RunWorkers& run,
   // for a killed run's journal: --continue is refused (the file changed), a plain rerun aborts that upload.
   std::optional<JournalPlace> journal;
   std::optional<MultipartUpload::Resume> resume;
-  if (!streamed) {
+  if (!streamed && !job.open_source) {
     auto place = journal_place(job, *source->plan());
     if (!place) return fail(place.error());
     journal = std::move(*place);

@@ -33,6 +33,9 @@ struct UploadJob {
   // Another source than a file or stdin (the library's buffers and callbacks): made with the options upload()
   // works out. No journal then.
   std::function<Result<std::unique_ptr<UploadSource>>(const UploadSource::Options&)> open_source;
+  // open_source makes a source of known size (a buffer, a regular file): a file's part size, and its plan tells
+  // one PUT or multipart at once. Otherwise it is a stream.
+  bool open_source_sized = false;
 };
 
 struct UploadSummary {
