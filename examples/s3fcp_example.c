@@ -103,6 +103,18 @@ int main(int argc, char** argv) {
                    "get into a buffer");
   if (ok && (got != size || memcmp(mine, data, size) != 0)) ok = 0, fprintf(stderr, "into a buffer: wrong bytes\n");
   free(mine);
+  /* Options zeroed instead of initialised (struct_size 0) still count: here, a range of 10 bytes. */
+  if (ok && size >= 10) {
+    s3fcp_get_options zeroed;
+    memset(&zeroed, 0, sizeof zeroed);
+    zeroed.has_range = 1;
+    zeroed.range_first = 0;
+    zeroed.range_last = 9;
+    ok = ok && check(s3fcp_get_to_buffer(client, bucket, "example/a.bin", &zeroed, &back, &back_size, NULL, &err), &err,
+                     "get a range with zeroed options");
+    if (ok && (back_size != 10 || memcmp(back, data, 10) != 0)) ok = 0, fprintf(stderr, "zeroed options: %zu bytes\n", back_size);
+    s3fcp_free(back);
+  }
   /* max_size: a larger object is not read, and its size comes back. */
   if (ok && size > 0) {
     s3fcp_get_options small = get;

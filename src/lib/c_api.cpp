@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -126,17 +127,21 @@ constexpr uint32_t kIntoMemoryConcurrency = 64;
 constexpr uint64_t kIntoMemoryChunk = 8ull << 20;
 
 // A caller's option structure as this library knows it: the defaults, overlaid with the bytes the caller's (maybe
-// older, shorter) structure has, as its struct_size says.
+// older, shorter) structure has, as its struct_size says. A struct_size of 0 (a structure zeroed, not made by the
+// *_init function) reads as the oldest layout, `first_size` bytes.
 template <class T>
-T given_options(const T* given, void (*init)(T*)) {
+T given_options(const T* given, void (*init)(T*), size_t first_size) {
   T o;
   init(&o);
-  if (given != nullptr) std::memcpy(&o, given, std::min<size_t>(given->struct_size, sizeof(T)));
+  if (given == nullptr) return o;
+  const size_t size = given->struct_size != 0 ? given->struct_size : first_size;
+  std::memcpy(&o, given, std::min(size, sizeof(T)));
+  o.struct_size = sizeof(T);
   return o;
 }
 
 DownloadJob download_job(s3fcp_client* c, const char* bucket, const char* key, const s3fcp_get_options* options) {
-  const s3fcp_get_options o = given_options(options, s3fcp_get_options_init);
+  const s3fcp_get_options o = given_options(options, s3fcp_get_options_init, offsetof(s3fcp_get_options, max_size));
   DownloadJob job;
   job.target = Target{bucket, key, std::nullopt};
   if (c->part_size != 0) job.get.chunk_size = c->part_size;
