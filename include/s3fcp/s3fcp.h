@@ -103,7 +103,9 @@ typedef struct s3fcp_config {
 S3FCP_API void s3fcp_config_init(s3fcp_config* config);
 S3FCP_API const char* s3fcp_version(void);
 
-/* NULL on failure (err says why: a bad endpoint URL, no usable credentials). */
+/* NULL on failure (err says why: a bad endpoint URL, no usable credentials). A client keeps the buffers of its
+ * whole-object gets (objects up to 8 MiB, read in one GET) for the next ones, at most 64 MiB: memory handed back
+ * and faulted in again costs more than it saves. */
 S3FCP_API s3fcp_client* s3fcp_client_new(const s3fcp_config* config, s3fcp_error* err);
 /* Waits for no call: every call on the client must have returned. */
 S3FCP_API void s3fcp_client_free(s3fcp_client* client);
