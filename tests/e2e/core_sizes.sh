@@ -18,12 +18,12 @@ done
 fetch_ok sizes "obj-$((3 * chunk + 17))" --chunk-size 64KiB
 assert_empty "$STDERR"
 
-# 100 MiB. moto answers every ranged GET by copying the whole value first (~85-140 ms per request on a 100 MiB
-# object, whatever the range) and gains little from parallel requests. Measured on the 2-core CI machine, s3fcp
-# with 64 KiB chunks (1600 requests) took 202 s with -c 1 and 173 s with -c 32 -- too slow to run twice per CI
-# run (normal and ASan) -- so this case uses 1 MiB chunks (100 requests, ~18 s each) and the default chunk size
-# (4 MiB, 25 requests) instead. The chunk-boundary cases above keep 64 KiB chunks.
-mkobj sizes big $((100 * 1024 * 1024))
+# 32 MiB. moto answers every ranged GET by copying the whole value first (~85-140 ms per request on a 100 MiB
+# object, whatever the range) and gains little from parallel requests, so its cost is requests x object size: at
+# 100 MiB with 1 MiB chunks this case took 18 s on a quiet CI machine, and was killed by the 120 s guard on a slow
+# one (moto answered one GET a second). 32 MiB in 1 MiB chunks is still 32 requests, -c 32 puts them all in flight
+# at once, and the default chunk size (4 MiB) makes 8. The chunk-boundary cases above keep 64 KiB chunks.
+mkobj sizes big $((32 * 1024 * 1024))
 for c in 1 32; do
   fetch_ok sizes big --chunk-size 1MiB -c "$c" -q
   assert_empty "$STDERR"
