@@ -33,6 +33,22 @@ uint32_t window_slots_of(const DownloadJob& job) {
   return job.window_slots != 0 ? job.window_slots : std::max<uint32_t>(2, job.get.concurrency);
 }
 
+Result<void> run_ranged(Client& client, const std::shared_ptr<RangedGet>& op, GetState& state,
+                        std::function<void()> consumer, std::function<uint64_t()> done_bytes, const RunWorkers& run) {
+  client.submit(op);
+  Workers workers;
+  workers.threads = {[&] { op->wait(); }, std::move(consumer)};
+  workers.done_bytes = std::move(done_bytes);
+  workers.total_bytes = [&] { return state.progress.total.load(std::memory_order_relaxed); };
+  workers.stop = &state.stop;
+  auto ran = run(workers);
+  if (!ran) {
+    state.stop.fail(ran.error());
+    op->wait();
+  }
+  return ran;
+}
+
 Result<void> download_to_fd(Client& client, const DownloadJob& job, int fd, const RunWorkers& run,
                             DownloadSummary& summary) {
   return download_to_sink(client, job, fd_sink(fd), run, summary);
@@ -45,20 +61,11 @@ Result<void> download_to_sink(Client& client, const DownloadJob& job, const Byte
   GetState state;
   state.stop.add_waker([&] { client.wakeup(); });
   state.stop.add_waker([&] { window.close(); });
-  auto op = std::make_shared<RangedGet>(job.target, job.get, window, state);
-  client.submit(op);
-
-  Workers workers;
-  workers.threads = {[&] { op->wait(); }, [&] { run_writer(sink, window, state, [&] { client.wakeup(); }); }};
-  workers.done_bytes = [&] { return state.progress.written.load(std::memory_order_relaxed); };
-  workers.total_bytes = [&] { return state.progress.total.load(std::memory_order_relaxed); };
-  workers.stop = &state.stop;
-  auto ran = run(workers);
-  if (!ran) {
-    state.stop.fail(ran.error());
-    op->wait();
-    return fail(ran.error());
-  }
+  const auto op = std::make_shared<RangedGet>(job.target, job.get, window, state);
+  auto ran = run_ranged(
+      client, op, state, [&] { run_writer(sink, window, state, [&] { client.wakeup(); }); },
+      [&] { return state.progress.written.load(std::memory_order_relaxed); }, run);
+  if (!ran) return ran;
   summary = summarize(state, started);
   if (auto error = state.stop.error()) return fail(*error);
   const uint64_t total = state.progress.total.load();

@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -39,6 +41,12 @@ struct DownloadSummary {
 DownloadSummary summarize(const GetState& state, std::chrono::steady_clock::time_point started);
 
 uint32_t window_slots_of(const DownloadJob& job);
+
+// Submits `op` (made on `state`) and runs it beside `consumer`, the thread that takes its chunks (the ordered writer,
+// or the verifier of bytes placed in a file or memory), through `run`; `done_bytes` is what a progress display shows.
+// A run that fails stops the engine and waits for it; its error is returned. The download's own outcome is in `state`.
+Result<void> run_ranged(Client& client, const std::shared_ptr<RangedGet>& op, GetState& state,
+                        std::function<void()> consumer, std::function<uint64_t()> done_bytes, const RunWorkers& run);
 
 // Fills `summary` whether or not the download succeeds. The bytes go to `sink` strictly in order.
 Result<void> download_to_sink(Client& client, const DownloadJob& job, const ByteSink& sink, const RunWorkers& run,

@@ -161,19 +161,11 @@ std::optional<Error> run_placed(Client& client, const Target& target, GetOptions
                                 GetState& state, const RunWorkers& run, uint64_t& done_bytes) {
   state.stop.add_waker([&] { client.wakeup(); });
   state.stop.add_waker([&] { store.close(); });
-  auto op = std::make_shared<RangedGet>(target, std::move(get), store, state);
-  client.submit(op);
-
-  Workers workers;
-  workers.threads = {[&] { op->wait(); }, [&] { run_verifier(store, state); }};
-  workers.done_bytes = [&] { return store.preset_bytes() + state.progress.received.load(std::memory_order_relaxed); };
-  workers.total_bytes = [&] { return state.progress.total.load(std::memory_order_relaxed); };
-  workers.stop = &state.stop;
-  auto ran = run(workers);
-  if (!ran) {
-    state.stop.fail(ran.error());
-    op->wait();
-  }
+  const auto op = std::make_shared<RangedGet>(target, std::move(get), store, state);
+  // A failed run's error is in state.stop, which is read below.
+  (void)run_ranged(
+      client, op, state, [&] { run_verifier(store, state); },
+      [&] { return store.preset_bytes() + state.progress.received.load(std::memory_order_relaxed); }, run);
   state.progress.written.store(state.progress.received.load());  // this run's bytes, for --stats and -v
   done_bytes = store.done_bytes();
   std::optional<Error> error = state.stop.error();
