@@ -186,11 +186,13 @@ Result<void> get_object(s3fcp_client& c, DownloadJob job, const GetDestination& 
     options.object_headers = job.get.object_headers;
     options.checksum = job.get.checksum;
     options.max_size = std::min(whole_get_limit(job.get.chunk_size), allowed);
-    auto op = std::make_shared<WholeGet>(job.target, options, c.bodies.take());
+    options.body_for = [&pool = c.bodies](uint64_t size) { return pool.take(static_cast<size_t>(size)); };
+    auto op = std::make_shared<WholeGet>(job.target, options);
+    c.bodies.begin();
     struct GiveBack {
       BodyPool& pool;
       WholeGet& op;
-      ~GiveBack() { pool.give(std::move(op.body())); }
+      ~GiveBack() { pool.end(std::move(op.body())); }
     } give_back{c.bodies, *op};
     if (auto ran = run_op(client, op, cancel); !ran) return fail(ran.error());
     const WholeGet::Outcome& got = op->result();

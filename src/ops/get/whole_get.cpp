@@ -63,7 +63,11 @@ void WholeGet::on_head(OpContext&, Attempt& a) {
   if (m_expected) m_checksum.emplace(m_expected->algorithm);
   if (m_fd < 0) {
     m_body.clear();
-    if (m_length) m_body.reserve(static_cast<size_t>(*m_length));  // at most max_size: checked above
+    if (m_length) {
+      const auto length = static_cast<size_t>(*m_length);  // at most max_size: checked above
+      if (m_body.capacity() < length && m_options.body_for) m_body = m_options.body_for(length);
+      m_body.reserve(length);
+    }
   } else if (::ftruncate(m_fd, 0) != 0) {
     return a.fail(Error{ErrorKind::Io, fmt::format("cannot truncate: {}", std::strerror(errno))});
   }

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ class WholeGet final : public Operation {
     HeaderList object_headers;  // SSE-C
     ChecksumMode checksum = ChecksumMode::automatic();
     uint64_t max_size = UINT64_MAX;
+    // Into memory: a buffer for an answer of this many bytes (empty, its capacity reused), asked for at the headers
+    // when the buffer held has less room. None, or one with no capacity: the buffer grows to the size.
+    std::function<std::vector<std::byte>(uint64_t size)> body_for;
   };
   enum class Status { Running, Done, TooLarge, Failed };
   struct Outcome {
