@@ -17,10 +17,6 @@
 
 #include <pthread.h>
 #include <signal.h>
-#include <sys/eventfd.h>
-
-#include <cerrno>
-#include <system_error>
 
 #include <algorithm>
 
@@ -62,21 +58,9 @@ ClientCore::ClientCore(ClientSettings settings, SharedBudget& budget)
       m_signer(m_settings.endpoint, m_settings.credentials, m_settings.common_headers),
       m_rng(m_settings.seed != 0 ? m_settings.seed
                                  : static_cast<uint64_t>(Clock::now().time_since_epoch().count())),
-      m_budget(budget),
-      m_epoll(epoll_create1(EPOLL_CLOEXEC)),
-      m_wake(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-  if (m_epoll.get() < 0 || m_wake.get() < 0) throw std::system_error(errno, std::generic_category(), "epoll");
-  epoll_event wake{};
-  wake.events = EPOLLIN;
-  wake.data.fd = -1;  // no socket has this number
-  if (epoll_ctl(m_epoll.get(), EPOLL_CTL_ADD, m_wake.get(), &wake) != 0) {
-    throw std::system_error(errno, std::generic_category(), "epoll_ctl");
-  }
-  m_multi = curl_multi_init();
-  curl_multi_setopt(m_multi, CURLMOPT_SOCKETFUNCTION, &ClientCore::socket_cb);
-  curl_multi_setopt(m_multi, CURLMOPT_SOCKETDATA, this);
-  curl_multi_setopt(m_multi, CURLMOPT_TIMERFUNCTION, &ClientCore::timer_cb);
-  curl_multi_setopt(m_multi, CURLMOPT_TIMERDATA, this);
+      m_budget(budget) {
+  m_multi = curl_multi_init();  // after m_io, whose making may throw
+  m_io.attach(m_multi);
   const uint32_t in_flight = std::max<uint32_t>(1, m_settings.concurrency) + kReserve;  // at most, over all cores
   curl_multi_setopt(m_multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(in_flight));
   curl_multi_setopt(m_multi, CURLMOPT_MAXCONNECTS, static_cast<long>(in_flight) + 4);
@@ -110,12 +94,6 @@ ClientCore::~ClientCore() {
     curl_slist_free_all(slot->headers);
   }
   curl_multi_cleanup(m_multi);
-}
-
-void ClientCore::wakeup() {
-  const uint64_t one = 1;
-  // A full counter (never, at 2^64 - 2) or EAGAIN both leave the eventfd readable: the loop wakes either way.
-  [[maybe_unused]] const ssize_t n = ::write(m_wake.get(), &one, sizeof one);
 }
 
 void ClientCore::submit(std::shared_ptr<Operation> op, std::function<void()> retired) {
@@ -182,91 +160,16 @@ void ClientCore::run() {
     }
     if (quit) break;
     fill();
-    drive();
+    m_io.drive();
     process_done();
     for (size_t i = 0; i < m_running.size(); ++i) m_running[i].op->tick(*this);
     check_stalls();
     retire_finished(false, nullptr);
     const bool started = fill();
-    wait(wait_timeout_ms(started));
+    m_io.wait(started ? 0 : poll_timeout_ms());  // 0: curl's timer for the new request is due at once
   }
   const Error closed{ErrorKind::Interrupted, "the client was closed"};
   retire_finished(true, &closed);
-}
-
-void ClientCore::drive() {
-  int running = 0;
-  const int ready = std::exchange(m_ready, 0);
-  for (int i = 0; i < ready; ++i) {
-    const epoll_event& ev = m_events[static_cast<size_t>(i)];
-    if (ev.data.fd < 0) continue;  // the wakeup: wait() has read it
-    int mask = 0;
-    if (ev.events & EPOLLIN) mask |= CURL_CSELECT_IN;
-    if (ev.events & EPOLLOUT) mask |= CURL_CSELECT_OUT;
-    if (ev.events & (EPOLLERR | EPOLLHUP)) mask |= CURL_CSELECT_ERR;
-    // A socket curl closed while acting on an earlier one is unknown to it by now, and ignored.
-    curl_multi_socket_action(m_multi, ev.data.fd, mask, &running);
-  }
-  if (m_timer && Clock::now() >= *m_timer) {
-    m_timer.reset();  // curl sets it again from inside, if it wants to be called back
-    curl_multi_socket_action(m_multi, CURL_SOCKET_TIMEOUT, 0, &running);
-  }
-}
-
-void ClientCore::wait(int timeout_ms) {
-  const int n = epoll_wait(m_epoll.get(), m_events.data(), static_cast<int>(m_events.size()), timeout_ms);
-  m_ready = std::max(n, 0);  // EINTR: no events, the turn goes on
-  for (int i = 0; i < m_ready; ++i) {
-    if (m_events[static_cast<size_t>(i)].data.fd < 0) {
-      uint64_t count = 0;
-      [[maybe_unused]] const ssize_t r = ::read(m_wake.get(), &count, sizeof count);
-    }
-  }
-}
-
-// 0 when a request just started (curl sets its timer to 0 for it anyway) or curl's timer is due; otherwise until
-// curl's timer or an operation's wake-up, at most the tick.
-int ClientCore::wait_timeout_ms(bool started) const {
-  if (started) return 0;
-  int timeout = poll_timeout_ms();
-  if (m_timer) {
-    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*m_timer - Clock::now()).count();
-    timeout = static_cast<int>(std::clamp<long long>(wait, 0, timeout));
-  }
-  return timeout;
-}
-
-int ClientCore::socket_cb(CURL*, curl_socket_t fd, int what, void* user, void* socket_user) {
-  auto* core = static_cast<ClientCore*>(user);
-  if (what == CURL_POLL_REMOVE) {
-    // Fails harmlessly when curl has closed the socket already (epoll dropped it then).
-    epoll_ctl(core->m_epoll.get(), EPOLL_CTL_DEL, fd, nullptr);
-    curl_multi_assign(core->m_multi, fd, nullptr);
-    return 0;
-  }
-  epoll_event ev{};
-  ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
-  ev.data.fd = fd;
-  if (socket_user == nullptr) {
-    // A number curl had closed and then got again for a new connection may still be in the set: then modify it.
-    if (epoll_ctl(core->m_epoll.get(), EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST) {
-      epoll_ctl(core->m_epoll.get(), EPOLL_CTL_MOD, fd, &ev);
-    }
-    curl_multi_assign(core->m_multi, fd, core);  // any non-null: "in the set"
-  } else {
-    epoll_ctl(core->m_epoll.get(), EPOLL_CTL_MOD, fd, &ev);
-  }
-  return 0;
-}
-
-int ClientCore::timer_cb(CURLM*, long timeout_ms, void* user) {
-  auto* core = static_cast<ClientCore*>(user);
-  if (timeout_ms < 0) {
-    core->m_timer.reset();
-  } else {
-    core->m_timer = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  }
-  return 0;
 }
 
 void ClientCore::take_inbox() {

@@ -14,24 +14,21 @@
 #pragma once
 
 #include <curl/curl.h>
-#include <sys/epoll.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "client/client.h"
+#include "client/curl_events.h"
 #include "client/request_signer.h"
 #include "client/shared_budget.h"
-#include "util/fd.h"
 
 namespace s3fcp {
 
@@ -45,7 +42,7 @@ class ClientCore final : public OpContext {
   // --- any thread ---
   void submit(std::shared_ptr<Operation> op, std::function<void()> retired);
   void cancel_op(const std::shared_ptr<Operation>& op, Error why);
-  void wakeup();
+  void wakeup() { m_io.wakeup(); }
   ClientStats stats() const;
   const ClientSettings& settings() const { return m_settings; }
 
@@ -81,9 +78,6 @@ class ClientCore final : public OpContext {
   };
 
   void run();
-  void drive();                 // lets curl act on the sockets the last wait() found ready, and on its timer
-  void wait(int timeout_ms);    // epoll_wait for sockets, a wakeup(), or the timeout
-  int wait_timeout_ms(bool started) const;
   void take_inbox();
   bool fill();
   void process_done();
@@ -107,23 +101,14 @@ class ClientCore final : public OpContext {
   static size_t write_cb(char* buf, size_t size, size_t n, void* user);
   static size_t read_cb(char* buf, size_t size, size_t n, void* user);
   static int seek_cb(void* user, curl_off_t offset, int origin);
-  static int socket_cb(CURL* easy, curl_socket_t fd, int what, void* user, void* socket_user);
-  static int timer_cb(CURLM* multi, long timeout_ms, void* user);
 
   const ClientSettings m_settings;
   RetryPolicy m_policy;
   RequestSigner m_signer;  // network thread only
   std::mt19937_64 m_rng;
   SharedBudget& m_budget;
+  CurlEvents m_io;  // the wait for m_multi's sockets and timer
   CURLM* m_multi = nullptr;
-  // curl tells which sockets to watch (socket_cb) and when to call it back (timer_cb); the loop waits on them in
-  // one epoll set, with an eventfd that wakeup() writes. poll() over every connection on every turn, as
-  // curl_multi_poll does, cost a tenth of the CPU time of 1000 small gets from 64 threads.
-  Fd m_epoll;
-  Fd m_wake;
-  std::array<epoll_event, 64> m_events{};
-  int m_ready = 0;                           // events of the last wait, not yet handed to curl
-  std::optional<Clock::time_point> m_timer;  // when curl asked to be called back (none: not asked)
   std::vector<std::unique_ptr<Slot>> m_slots;
   std::vector<Running> m_running;  // network thread only
   size_t m_turn = 0;             // whose turn fill() starts with
