@@ -188,12 +188,12 @@ Result<void> get_object(s3fcp_client& c, DownloadJob job, const GetDestination& 
     options.max_size = std::min(whole_get_limit(job.get.chunk_size), allowed);
     options.body_for = [&pool = c.bodies](uint64_t size) { return pool.take(static_cast<size_t>(size)); };
     auto op = std::make_shared<WholeGet>(job.target, options);
-    c.bodies.begin();
-    struct GiveBack {
+    struct InPool {  // the get counts as in flight in the pool until its buffer goes back
       BodyPool& pool;
       WholeGet& op;
-      ~GiveBack() { pool.end(std::move(op.body())); }
-    } give_back{c.bodies, *op};
+      InPool(BodyPool& p, WholeGet& o) : pool(p), op(o) { pool.begin(); }
+      ~InPool() { pool.end(std::move(op.body())); }
+    } in_pool{c.bodies, *op};
     if (auto ran = run_op(client, op, cancel); !ran) return fail(ran.error());
     const WholeGet::Outcome& got = op->result();
     if (got.status == WholeGet::Status::Failed) {
