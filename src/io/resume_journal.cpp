@@ -160,9 +160,7 @@ Result<std::optional<JournalContents>> ResumeJournal::load(const std::string& pa
   ::close(fd);
   auto parsed = parse_journal(text);
   if (!parsed) {
-    Error e = parsed.error();
-    e.message = fmt::format("{}: {}", path, e.message);
-    return fail(std::move(e));
+    return fail(prefixed(parsed.error(), path));
   }
   return parsed;
 }

@@ -36,11 +36,6 @@ std::string error_detail(const SyncHttpResponse& r) {
   return fmt::format("HTTP {}", r.status);
 }
 
-Error prefixed(Error e, std::string_view prefix) {
-  e.message = fmt::format("{}: {}", prefix, e.message);
-  return e;
-}
-
 class ContainerProvider final : public CredentialProvider {
  public:
   explicit ContainerProvider(ProviderContext context) : m_context(std::move(context)) {}

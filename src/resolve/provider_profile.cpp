@@ -35,11 +35,6 @@ namespace {
 constexpr auto kProcessTimeout = std::chrono::seconds(60);
 constexpr size_t kProcessMaxOutput = 1 << 20;
 
-Error prefixed(Error e, std::string_view prefix) {
-  e.message = fmt::format("{}: {}", prefix, e.message);
-  return e;
-}
-
 bool is_assume_role(const Profile& p) { return p.has("role_arn") && !p.has("web_identity_token_file"); }
 bool has_static_keys(const ConfigSection& s) {
   return s.has("aws_access_key_id") || s.has("aws_secret_access_key");

@@ -27,6 +27,11 @@ int exit_code(ErrorKind kind) {
   return 1;
 }
 
+Error prefixed(Error e, std::string_view prefix) {
+  e.message = fmt::format("{}: {}", prefix, e.message);
+  return e;
+}
+
 std::string describe(const Error& e, const std::string& context) {
   std::string line = e.s3_code.empty() ? e.message : e.s3_code + ": " + e.message;
   std::vector<std::string> parts;

@@ -4,6 +4,7 @@
 
 #include <expected>
 #include <string>
+#include <string_view>
 
 namespace s3fcp {
 
@@ -49,6 +50,9 @@ inline std::unexpected<Error> fail(ErrorKind kind, std::string msg) {
 }
 
 int exit_code(ErrorKind kind);
+
+// The same error with "PREFIX: " before its message (a file's path, the credential source it came from).
+Error prefixed(Error e, std::string_view prefix);
 
 // An error as one line: "CODE: message (context, HTTP n, request id …)". No status for a not-found.
 std::string describe(const Error& e, const std::string& context);

@@ -12,11 +12,10 @@
 
 #include "checksum/checksum.h"
 #include "checksum/crc64nvme.h"
+#include "test_support.h"
 
 namespace s3fcp {
 namespace {
-
-std::span<const std::byte> bytes(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
 
 // The moto test object: byte i is i*7 mod 251, 100000 bytes.
 std::vector<std::byte> test_object(std::size_t size = 100000) {

@@ -12,16 +12,13 @@
 #include "checksum/checksum.h"
 #include "checksum/crc64nvme.h"
 #include "checksum/crc_combine.h"
+#include "test_support.h"
 
 namespace s3fcp {
 namespace {
 
 constexpr ChecksumAlgorithm kCrcs[] = {ChecksumAlgorithm::Crc64Nvme, ChecksumAlgorithm::Crc32c,
                                        ChecksumAlgorithm::Crc32};
-constexpr std::uint64_t MiB = std::uint64_t{1} << 20;
-constexpr std::uint64_t GiB = std::uint64_t{1} << 30;
-
-std::span<const std::byte> bytes(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
 
 // One pass with the project's own code, read back through crc_from_base64 (which this also tests).
 std::uint64_t single_pass(ChecksumAlgorithm algorithm, std::span<const std::byte> data) {

@@ -6,14 +6,10 @@
 #include <string>
 
 #include "cli/parse_size.h"
+#include "test_support.h"
 
 namespace s3fcp {
 namespace {
-
-constexpr uint64_t KiB = uint64_t{1} << 10;
-constexpr uint64_t MiB = uint64_t{1} << 20;
-constexpr uint64_t GiB = uint64_t{1} << 30;
-constexpr uint64_t TiB = uint64_t{1} << 40;
 
 void expect_size(const std::string& text, uint64_t expected) {
   SCOPED_TRACE("'" + text + "'");

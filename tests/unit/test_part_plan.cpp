@@ -7,13 +7,10 @@
 #include <random>
 
 #include "ops/put/part_plan.h"
+#include "test_support.h"
 
 namespace s3fcp {
 namespace {
-
-constexpr uint64_t MiB = uint64_t{1} << 20;
-constexpr uint64_t GiB = uint64_t{1} << 30;
-constexpr uint64_t TiB = uint64_t{1} << 40;
 
 PartPlan known(uint64_t size, uint64_t requested) {
   auto plan = plan_known_size(size, requested);

@@ -6,13 +6,11 @@
 #include <string>
 
 #include "io/progress_bar.h"
+#include "test_support.h"
 
 namespace s3fcp {
 namespace {
 
-constexpr uint64_t KiB = uint64_t{1} << 10;
-constexpr uint64_t MiB = uint64_t{1} << 20;
-constexpr uint64_t GiB = uint64_t{1} << 30;
 constexpr uint64_t kUnknown = UINT64_MAX;
 
 bool contains(const std::string& haystack, const std::string& needle) {

@@ -4,12 +4,10 @@
 #include <cstdint>
 
 #include "ops/get/range_plan.h"
+#include "test_support.h"
 
 namespace s3fcp {
 namespace {
-
-constexpr uint64_t MiB = uint64_t{1} << 20;
-constexpr uint64_t GiB = uint64_t{1} << 30;
 
 // Walks every chunk and checks that together they tile [0, total) exactly.
 void expect_exact_tiling(uint64_t total, uint64_t chunk_size, uint64_t expected_count) {

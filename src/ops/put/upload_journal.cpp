@@ -207,9 +207,7 @@ Result<std::optional<UploadJournal>> load_upload_journal(const std::string& path
   }
   auto journal = parse_upload_journal(text);
   if (!journal) {
-    Error e = journal.error();
-    e.message = fmt::format("{}: {}", path, e.message);
-    return fail(std::move(e));
+    return fail(prefixed(journal.error(), path));
   }
   return std::optional<UploadJournal>(std::move(*journal));
 }
