@@ -60,8 +60,8 @@ class ProvidersLive : public ::testing::Test {
   static void SetUpTestSuite() {
     s_dir = fs::temp_directory_path() / ("s3fcp-providers-live-" + std::to_string(getpid()));
     fs::create_directories(s_dir);
-    const std::string script =
-        (fs::path(__FILE__).parent_path().parent_path() / "servers" / "fake_aws.py").string();
+    // Not __FILE__: with ccache's base_dir that is a path relative to the build tree, wrong from anywhere else.
+    const std::string script = (fs::path(S3FCP_SOURCE_DIR) / "tests" / "servers" / "fake_aws.py").string();
     const std::string port_file = (s_dir / "port").string(), log = (s_dir / "log.jsonl").string();
     std::vector<std::string> args = {
         "python3", script,        "--port-file",         port_file,     "--log",
@@ -92,7 +92,7 @@ class ProvidersLive : public ::testing::Test {
   }
 
   void SetUp() override {
-    if (s_port == 0) GTEST_SKIP() << "fake_aws.py did not start (is python3 installed?)";
+    if (s_port == 0) GTEST_FAIL() << "fake_aws.py did not start (is python3 installed? scripts/setup)";
     for (const char* var : kAwsVars) {
       const char* v = std::getenv(var);
       m_saved[var] = v ? std::optional<std::string>(v) : std::nullopt;
