@@ -6,19 +6,14 @@
 
 #include <fmt/format.h>
 
+#include "util/percent.h"
+
 namespace s3fcp {
 
 namespace {
 
 Error at_line(size_t line, std::string_view what) {
   return Error::usage(fmt::format("line {}: {}", line, what));
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Reads CSV records one at a time, counting lines (a quoted field may span several).
@@ -93,26 +88,7 @@ class CsvReader {
 
 }  // namespace
 
-std::optional<std::string> decode_manifest_key(std::string_view encoded) {
-  std::string out;
-  out.reserve(encoded.size());
-  for (size_t i = 0; i < encoded.size(); ++i) {
-    const char c = encoded[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= encoded.size()) return std::nullopt;
-      const int hi = hex_value(encoded[i + 1]);
-      const int lo = hex_value(encoded[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::optional<std::string> decode_manifest_key(std::string_view encoded) { return unquote_plus(encoded); }
 
 Result<std::vector<ManifestColumn>> manifest_columns_from_schema(std::string_view schema) {
   std::vector<ManifestColumn> columns;

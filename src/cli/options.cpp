@@ -11,15 +11,11 @@
 #include "cli/options_check.h"
 #include "cli/parse_size.h"
 #include "ops/put/upload.h"
+#include "resolve/aws_config.h"
 
 namespace s3fcp {
 
 namespace {
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
 
 constexpr const char* kExitCodes = R"(Exit codes:
   0    success: the whole object was written (many objects: all copied or skipped)
@@ -301,7 +297,7 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   auto style = parse_addressing_style(addressing);
   if (!style) return fail(style.error());
   o.endpoint.style = *style;
-  o.ca_bundle = env("AWS_CA_BUNDLE");
+  o.ca_bundle = process_env("AWS_CA_BUNDLE");
   if (!o.request_payer.empty() && o.request_payer != "requester") {
     return fail(Error::usage("--request-payer takes 'requester', got '" + o.request_payer + "'"));
   }

@@ -35,12 +35,6 @@ constexpr uint32_t kReserve = 1;  // slots only an auxiliary request (a HEAD, a 
 constexpr long kReceiveBuffer = 64 << 10;  // curl's receive buffer: see setup_slot
 constexpr int kTickMs = 100;
 
-Error retryable(std::string message) {
-  Error e{ErrorKind::Network, std::move(message)};
-  e.retryable = true;
-  return e;
-}
-
 }  // namespace
 
 std::optional<std::string_view> ResponseHead::find(std::string_view name) const {
@@ -361,7 +355,8 @@ Error ClientCore::transport_error(const Slot& slot, CURLcode result) const {
     case CURLE_URL_MALFORMAT:
       return Error{ErrorKind::Other, fmt::format("{} ({})", detail, m_signer.host(r.target))};
     default:
-      return retryable(fmt::format("{} ({} {})", detail, method_name(r.method), m_signer.host(r.target)));
+      return Error::transient(
+          fmt::format("{} ({} {})", detail, method_name(r.method), m_signer.host(r.target)));
   }
 }
 
@@ -431,9 +426,9 @@ void ClientCore::check_stalls() {
   const auto now = Clock::now();
   for (auto& s : m_slots) {
     if (s->phase != Phase::Busy || now - s->attempt.m_last_activity < m_settings.stall_timeout) continue;
-    s->attempt.fail(retryable(fmt::format("stalled: nothing sent or received for {} s ({} {})",
-                                          m_settings.stall_timeout.count(), method_name(s->attempt.request().method),
-                                          m_signer.host(s->attempt.request().target))));
+    s->attempt.fail(Error::transient(
+        fmt::format("stalled: nothing sent or received for {} s ({} {})", m_settings.stall_timeout.count(),
+                    method_name(s->attempt.request().method), m_signer.host(s->attempt.request().target))));
     finish(*s, CURLE_OPERATION_TIMEDOUT);
   }
 }

@@ -109,17 +109,6 @@ namespace {
 
 std::once_flag g_network_once;
 
-template <class F>
-int guarded(s3fcp_error* err, F&& body) {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return report_error(Error{ErrorKind::Other, "out of memory"}, err);
-  } catch (const std::exception& e) {
-    return report_error(Error{ErrorKind::Other, std::string("internal error: ") + e.what()}, err);
-  }
-}
-
 // A download into the caller's memory holds no chunk buffers (each range is copied to its place as it arrives), so
 // unless the caller chose otherwise it takes more of the budget, in larger ranges, than a streamed one: 1 GiB on the
 // S3-like bench endpoint took 0.50-0.63 s this way against 0.81-1.04 s at 32 requests of 4 MiB.

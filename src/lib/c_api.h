@@ -2,8 +2,11 @@
 // the helpers every entry point shares.
 #pragma once
 
+#include <exception>
 #include <memory>
 #include <mutex>
+#include <new>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -48,5 +51,18 @@ RunWorkers plain_runner(s3fcp_cancel_token* token);
 // Submits `op` and waits for it; cancelled through `token` (then the Error says so).
 Result<void> run_op(Client& client, const std::shared_ptr<Operation>& op, s3fcp_cancel_token* token);
 Result<void> check_names(const char* bucket, const char* key, bool key_needed);
+
+// Runs an entry point's body so that no C++ exception crosses the C ABI: std::bad_alloc, or anything else the
+// code below might throw, comes back as S3FCP_ERR_OTHER with its message in `err`.
+template <class F>
+int guarded(s3fcp_error* err, F&& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return report_error(Error{ErrorKind::Other, "out of memory"}, err);
+  } catch (const std::exception& e) {
+    return report_error(Error{ErrorKind::Other, std::string("internal error: ") + e.what()}, err);
+  }
+}
 
 }  // namespace s3fcp

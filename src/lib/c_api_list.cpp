@@ -13,7 +13,7 @@ extern "C" {
 
 S3FCP_API int s3fcp_list(s3fcp_client* client, const char* bucket, const char* prefix, s3fcp_list_fn page,
                          void* user, s3fcp_cancel_token* cancel, s3fcp_error* err) {
-  try {
+  return guarded(err, [&] {
     if (auto ok = check_names(bucket, nullptr, false); !ok) return report_error(ok.error(), err);
     if (page == nullptr) return report_error(Error::usage("no page callback"), err);
     Client& c = *client->client;
@@ -73,9 +73,7 @@ S3FCP_API int s3fcp_list(s3fcp_client* client, const char* bucket, const char* p
     if (caller_stopped) return report_ok(err);
     if (auto error = stop.error()) return report_error(*error, err);
     return report_ok(err);
-  } catch (const std::bad_alloc&) {
-    return report_error(Error{ErrorKind::Other, "out of memory"}, err);
-  }
+  });
 }
 
 }  // extern "C"

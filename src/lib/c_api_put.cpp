@@ -46,15 +46,6 @@ int run_upload(s3fcp_client* client, UploadJob job, s3fcp_cancel_token* cancel, 
   return report_ok(err);
 }
 
-template <class F>
-int guarded(s3fcp_error* err, F&& body) {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return report_error(Error{ErrorKind::Other, "out of memory"}, err);
-  }
-}
-
 }  // namespace
 
 extern "C" {

@@ -6,24 +6,21 @@
 
 #include <fmt/format.h>
 
+#include "resolve/aws_config.h"
+
 namespace s3fcp {
 
 namespace {
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
 
 class EnvProvider final : public CredentialProvider {
  public:
   std::string name() const override { return "env"; }
   Result<Credentials> load() override {
     Credentials c;
-    c.access_key_id = env("AWS_ACCESS_KEY_ID");
-    c.secret_access_key = env("AWS_SECRET_ACCESS_KEY");
-    c.session_token = env("AWS_SESSION_TOKEN");
-    if (c.session_token.empty()) c.session_token = env("AWS_SECURITY_TOKEN");
+    c.access_key_id = process_env("AWS_ACCESS_KEY_ID");
+    c.secret_access_key = process_env("AWS_SECRET_ACCESS_KEY");
+    c.session_token = process_env("AWS_SESSION_TOKEN");
+    if (c.session_token.empty()) c.session_token = process_env("AWS_SECURITY_TOKEN");
     c.source = "env";
     if (c.access_key_id.empty() && c.secret_access_key.empty()) {
       return fail(ErrorKind::NotFound, "env (AWS_ACCESS_KEY_ID not set)");

@@ -18,7 +18,7 @@ namespace s3fcp {
 namespace {
 
 using nlohmann::json;
-using Clock = std::chrono::system_clock;
+using SystemClock = std::chrono::system_clock;
 
 // A string member, "" when absent or not a string (never throws).
 std::string str_field(const json& j, const char* key) {
@@ -32,11 +32,11 @@ bool parse_int(std::string_view s, int& out) {
   return ec == std::errc() && end == s.data() + s.size();
 }
 
-Result<std::optional<Clock::time_point>> optional_expiration(std::string_view text, std::string_view what) {
-  if (text.empty()) return std::optional<Clock::time_point>();
+Result<std::optional<SystemClock::time_point>> optional_expiration(std::string_view text, std::string_view what) {
+  if (text.empty()) return std::optional<SystemClock::time_point>();
   auto t = parse_iso8601(text);
   if (!t) return fail(ErrorKind::Auth, fmt::format("{}: bad Expiration '{}'", what, text));
-  return std::optional<Clock::time_point>(*t);
+  return std::optional<SystemClock::time_point>(*t);
 }
 
 // The text of the first element named `name` anywhere below `root`.
@@ -96,7 +96,7 @@ std::string resolve_region(std::string_view cli_region, const Profile& profile, 
 // --- parsers
 // -----------------------------------------------------------------------------------------------------
 
-Result<Clock::time_point> parse_iso8601(std::string_view text) {
+Result<SystemClock::time_point> parse_iso8601(std::string_view text) {
   auto bad = [&] { return fail(ErrorKind::Other, fmt::format("'{}' is not an ISO 8601 date-time", text)); };
   // YYYY-MM-DDThh:mm:ss: 19 characters at fixed places.
   if (text.size() < 19 || text[4] != '-' || text[7] != '-' ||
@@ -112,7 +112,7 @@ Result<Clock::time_point> parse_iso8601(std::string_view text) {
   const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
                                         std::chrono::day(static_cast<unsigned>(d))};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return bad();
-  Clock::time_point t =
+  SystemClock::time_point t =
       std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(s);
 
   std::string_view rest = text.substr(19);
@@ -126,7 +126,7 @@ Result<Clock::time_point> parse_iso8601(std::string_view text) {
       ++n;
     }
     if (n == 1) return bad();
-    t += std::chrono::duration_cast<Clock::duration>(frac);
+    t += std::chrono::duration_cast<SystemClock::duration>(frac);
     rest.remove_prefix(n);
   }
   if (rest.empty() || rest == "Z" || rest == "z" || rest == "UTC") return t;
@@ -241,7 +241,7 @@ Result<Credentials> parse_sso_role_credentials(std::string_view text) {
     return fail(ErrorKind::Auth, "SSO GetRoleCredentials answer lacks accessKeyId or secretAccessKey");
   }
   if (const auto it = r.find("expiration"); it != r.end() && it->is_number()) {
-    c.expiration = Clock::time_point(std::chrono::milliseconds(it->get<long long>()));
+    c.expiration = SystemClock::time_point(std::chrono::milliseconds(it->get<long long>()));
   }
   return c;
 }

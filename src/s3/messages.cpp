@@ -10,6 +10,7 @@
 
 #include "s3/response.h"
 #include "util/decimal.h"
+#include "util/percent.h"
 #include "util/strings.h"
 
 namespace s3fcp {
@@ -111,31 +112,11 @@ std::optional<ExpectedChecksum> read_checksum(const pugi::xml_node& parent) {
   return std::nullopt;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // encoding-type=url: %XX escapes and '+' for a space, as botocore's unquote_plus reads them.
 Read<std::string> url_decode(std::string_view text, const char* name) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out.push_back(' ');
-    } else if (text[i] != '%') {
-      out.push_back(text[i]);
-    } else {
-      const int high = i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
-      const int low = high >= 0 ? hex_value(text[i + 2]) : -1;
-      if (low < 0) return std::unexpected(Malformed{fmt::format("<{}> '{}' has a bad % escape", name, text)});
-      out.push_back(static_cast<char>(high * 16 + low));
-      i += 2;
-    }
-  }
-  return out;
+  auto decoded = unquote_plus(text);
+  if (!decoded) return std::unexpected(Malformed{fmt::format("<{}> '{}' has a bad % escape", name, text)});
+  return std::move(*decoded);
 }
 
 Read<std::string> read_key(const pugi::xml_node& parent, const char* name, bool url_encoded) {

@@ -39,6 +39,12 @@ struct Error {
   int attempt_limit = 0;    // when retryable: at most this many requests in all (a malformed answer: 2); 0 = policy
 
   static Error usage(std::string msg) { return {ErrorKind::Usage, std::move(msg)}; }
+  // A network failure worth another attempt (a reset, a stall, an answer that does not add up).
+  static Error transient(std::string msg) {
+    Error e{ErrorKind::Network, std::move(msg)};
+    e.retryable = true;
+    return e;
+  }
 };
 
 template <typename T>

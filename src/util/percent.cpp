@@ -6,6 +6,17 @@
 
 namespace s3fcp {
 
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
 std::string percent_escape(std::string_view value, EscapeBytes which) {
   std::string out;
   out.reserve(value.size());
@@ -35,6 +46,27 @@ std::optional<std::string> percent_unescape(std::string_view text) {
     if (ec != std::errc{} || p != text.data() + i + 3) return std::nullopt;
     out += static_cast<char>(value);
     i += 2;
+  }
+  return out;
+}
+
+std::optional<std::string> unquote_plus(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '+') {
+      out += ' ';
+    } else if (c != '%') {
+      out += c;
+    } else {
+      if (i + 2 >= text.size()) return std::nullopt;
+      const int high = hex_value(text[i + 1]);
+      const int low = hex_value(text[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      out += static_cast<char>(high * 16 + low);
+      i += 2;
+    }
   }
   return out;
 }

@@ -9,16 +9,6 @@
 
 namespace s3fcp {
 
-namespace {
-
-Error retryable(std::string message) {
-  Error e{ErrorKind::Network, std::move(message)};
-  e.retryable = true;
-  return e;
-}
-
-}  // namespace
-
 // Headers complete. An answer that proves the object empty (Content-Range ".../0") or is malformed is judged now:
 // a body that cannot come is never waited for.
 void RangedGet::on_head(OpContext&, Attempt& a) {
@@ -46,7 +36,8 @@ void RangedGet::validate_partial(Transfer& t, const Attempt& a) {
   const ResponseHead& h = a.head();
   const auto cr = parse_content_range(h.content_range);
   const auto mismatch = [&] {
-    t.failure = retryable(fmt::format("unexpected Content-Range '{}' for {}", h.content_range, t.range_header));
+    t.failure = Error::transient(
+        fmt::format("unexpected Content-Range '{}' for {}", h.content_range, t.range_header));
   };
   if (!cr || !cr->total) return mismatch();
   if (t.task.probe && *cr->total == 0) {
@@ -66,8 +57,10 @@ void RangedGet::validate_partial(Transfer& t, const Attempt& a) {
   }
   if (!cr->first || !cr->consistent()) {
     // A span outside the total it states: not an answer to trust. Asked once more, then a clear error (exit 1).
-    t.failure = retryable(fmt::format("malformed Content-Range '{}' (its span lies outside its total) in the answer "
-                                      "to {} from {}", h.content_range, t.range_header, m_host));
+    t.failure = Error::transient(
+        fmt::format("malformed Content-Range '{}' (its span lies outside its total) in the answer "
+                    "to {} from {}",
+                    h.content_range, t.range_header, m_host));
     t.failure->kind = ErrorKind::Other;
     t.failure->attempt_limit = 2;
     return;
@@ -93,17 +86,18 @@ void RangedGet::validate_partial(Transfer& t, const Attempt& a) {
     if (*cr->total != m_object_size) {
       // The same ETag (If-Match held) with another size: one of the two answers lied about the total, and every
       // answer after this one will say the same. Asked once more, then a clear error (exit 1), not ten attempts.
-      t.failure = retryable(fmt::format("malformed Content-Range '{}' in the answer to {} from {}: its total is not "
-                                        "the object's size, {} (the first answer's)",
-                                        h.content_range, t.range_header, m_host, m_object_size));
+      t.failure = Error::transient(
+          fmt::format("malformed Content-Range '{}' in the answer to {} from {}: its total is not "
+                      "the object's size, {} (the first answer's)",
+                      h.content_range, t.range_header, m_host, m_object_size));
       t.failure->kind = ErrorKind::Other;
       t.failure->attempt_limit = 2;
       return;
     }
   }
   if (const auto length = parse_decimal(h.content_length); length && *length != *cr->last - *cr->first + 1) {
-    t.failure =
-        retryable(fmt::format("Content-Length {} disagrees with Content-Range '{}'", *length, h.content_range));
+    t.failure = Error::transient(
+        fmt::format("Content-Length {} disagrees with Content-Range '{}'", *length, h.content_range));
     return;
   }
   t.body_ok = true;
@@ -143,15 +137,15 @@ void RangedGet::validate_whole(Transfer& t, const Attempt& a) {
   } else if (m_whole_object) {
     if (!check_etag(t, a)) return;
     if (!length || *length != m_object_size) {
-      t.failure =
-          retryable(fmt::format("whole-object answer of {} bytes, expected {}", h.content_length, m_object_size));
+      t.failure = Error::transient(
+          fmt::format("whole-object answer of {} bytes, expected {}", h.content_length, m_object_size));
       return;
     }
     t.skip = m_base + t.cursor;  // the server restarted from byte 0: drop what we already have
     t.cut_excess = m_base + m_scheduler.plan().total() < m_object_size;
   } else {
-    t.failure =
-        retryable(fmt::format("the server answered 200 (the whole object) to a request for {}", t.range_header));
+    t.failure = Error::transient(
+        fmt::format("the server answered 200 (the whole object) to a request for {}", t.range_header));
     return;
   }
   t.body_ok = true;
@@ -197,8 +191,8 @@ size_t RangedGet::on_body(OpContext&, Attempt& a, std::span<const std::byte> bod
     const uint64_t wanted = t.task.range.end - t.cursor;  // bytes of the range still to come
     if (n - taken > wanted) {
       if (!t.cut_excess) {
-        a.fail(retryable(fmt::format("the server sent more than the {} bytes of {}", t.task.range.size(),
-                                     in_object(t.task.range).describe())));
+        a.fail(Error::transient(fmt::format("the server sent more than the {} bytes of {}",
+                                            t.task.range.size(), in_object(t.task.range).describe())));
         return 0;
       }
       // The rest of the answer is beyond what we want: keep our part and end the attempt.

@@ -21,12 +21,6 @@ bool is_crc(ChecksumAlgorithm a) {
   return a == ChecksumAlgorithm::Crc64Nvme || a == ChecksumAlgorithm::Crc32c || a == ChecksumAlgorithm::Crc32;
 }
 
-Error retryable(std::string message) {
-  Error e{ErrorKind::Network, std::move(message)};
-  e.retryable = true;
-  return e;
-}
-
 }  // namespace
 
 // --- MultipartUpload -----------------------------------------------------------------------------------------------
@@ -239,7 +233,8 @@ void MultipartUpload::on_part_done(OpContext& ctx, Attempt& a, const Outcome& ou
   --m_parts_in_flight;
   if (m_phase != Phase::Uploading) return;
   std::optional<Error> error = outcome.error;
-  if (!error && a.head().etag.empty()) error = retryable(fmt::format("no ETag in the answer to part {}", part.source.number));
+  if (!error && a.head().etag.empty())
+    error = Error::transient(fmt::format("no ETag in the answer to part {}", part.source.number));
   if (!error && m_spec.checksum) {
     std::string server;
     const std::string ours = encoded(part.source.digest);

@@ -25,10 +25,10 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 // Names of any bytes, as ASCII (the JSON dump needs valid UTF-8).
-std::string esc(std::string_view value) { return percent_escape(value, EscapeBytes::NonAscii); }
+std::string ascii(std::string_view value) { return percent_escape(value, EscapeBytes::NonAscii); }
 
 constexpr std::string_view kFormat = "s3fcp-upload-journal";
-constexpr int kVersion = 1;
+constexpr int kFormatVersion = 1;
 
 Error damaged(std::string_view why) {
   return Error::usage(fmt::format("the upload journal is damaged ({})", why));
@@ -129,17 +129,17 @@ std::string format_upload_journal(const UploadJournal& journal) {
   const UploadBinding& b = journal.binding;
   Json j;
   j["format"] = kFormat;
-  j["version"] = kVersion;
-  j["bucket"] = esc(b.bucket);
-  j["key"] = esc(b.key);
-  j["upload_id"] = esc(journal.upload_id);
-  j["source"] = esc(b.source_path);
+  j["version"] = kFormatVersion;
+  j["bucket"] = ascii(b.bucket);
+  j["key"] = ascii(b.key);
+  j["upload_id"] = ascii(journal.upload_id);
+  j["source"] = ascii(b.source_path);
   j["size"] = b.size;
   j["mtime_ns"] = b.mtime_ns;
   j["part_size"] = b.part_size;
   j["checksum"] = b.checksum ? Json(checksum_algorithm_name(*b.checksum)) : Json(nullptr);
-  j["options_digest"] = esc(b.options_digest);
-  return j.dump(2) + "\n";  // every string is ASCII after esc(): dump() cannot meet bad UTF-8
+  j["options_digest"] = ascii(b.options_digest);
+  return j.dump(2) + "\n";  // every string is ASCII after ascii(): dump() cannot meet bad UTF-8
 }
 
 Result<UploadJournal> parse_upload_journal(std::string_view text) {
@@ -152,9 +152,9 @@ Result<UploadJournal> parse_upload_journal(std::string_view text) {
   }
   const auto version = j.find("version");
   if (version == j.end() || !version->is_number_integer()) return fail(damaged("no \"version\""));
-  if (*version != kVersion) {
+  if (*version != kFormatVersion) {
     return fail(Error::usage(fmt::format("the upload journal has format version {}, this s3fcp reads {}",
-                                         version->dump(), kVersion)));
+                                         version->dump(), kFormatVersion)));
   }
 
   UploadJournal out;
