@@ -11,6 +11,7 @@
 #include <string>
 
 #include "resolve/aws_config.h"
+#include "test_support.h"
 
 namespace s3fcp {
 namespace {
@@ -23,13 +24,6 @@ IniDocument parse_ok(std::string_view text) {
 
 SharedConfig shared(std::string_view config, std::string_view credentials = "") {
   return build_shared_config(parse_ok(config), parse_ok(credentials));
-}
-
-EnvLookup env_of(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](std::string_view name) {
-    const auto it = vars.find(std::string(name));
-    return it == vars.end() ? std::string() : it->second;
-  };
 }
 
 TEST(AwsConfigTest, ProfileSectionsInConfigAndCredentials) {

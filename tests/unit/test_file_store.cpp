@@ -19,11 +19,10 @@
 #include "checksum/checksum.h"
 #include "ops/get/download_file.h"
 #include "io/file_store.h"
+#include "test_support.h"
 
 namespace s3fcp {
 namespace {
-
-std::byte pattern(uint64_t o) { return static_cast<std::byte>((o * 131 + o / 257 + 7) & 0xff); }
 
 class FileStoreTest : public ::testing::Test {
  protected:

@@ -12,7 +12,7 @@
 namespace s3fcp {
 namespace {
 
-std::vector<ManifestEntry> parse_ok(std::string_view csv, std::span<const ManifestColumn> columns = {}) {
+std::vector<ManifestEntry> parse_manifest_ok(std::string_view csv, std::span<const ManifestColumn> columns = {}) {
   auto r = parse_manifest(csv, columns);
   EXPECT_TRUE(r.has_value()) << r.error().message;
   return r ? *r : std::vector<ManifestEntry>{};
@@ -27,7 +27,7 @@ std::string parse_error(std::string_view csv, std::span<const ManifestColumn> co
 }
 
 TEST(ManifestTest, AwsExampleWithoutVersionIds) {
-  const auto e = parse_ok(
+  const auto e = parse_manifest_ok(
       "Examplebucket,objectkey1\n"
       "Examplebucket,objectkey2\n"
       "Examplebucket,photos/jpgs/objectkey4\n"
@@ -39,7 +39,7 @@ TEST(ManifestTest, AwsExampleWithoutVersionIds) {
 }
 
 TEST(ManifestTest, AwsExampleWithVersionIds) {
-  const auto e = parse_ok(
+  const auto e = parse_manifest_ok(
       "Examplebucket,objectkey1,PZ9ibn9D5lP6p298B7S9_ceqx1n5EJ0p\n"
       "Examplebucket,photos/jpgs/newjersey/objectkey5,imHf3FAiRsvBW_EHB8GOu.NHunHO1gVs\n"
       "Examplebucket,object%20key%20with%20spaces,9HkPvDaZY5MVbMhn6TMn1YTb5ArQAo3w\n");
@@ -51,26 +51,26 @@ TEST(ManifestTest, AwsExampleWithVersionIds) {
 }
 
 TEST(ManifestTest, EmptyVersionIdMeansNone) {
-  const auto e = parse_ok("b,k1,\nb,k2,null\n");
+  const auto e = parse_manifest_ok("b,k1,\nb,k2,null\n");
   ASSERT_EQ(e.size(), 2u);
   EXPECT_EQ(e[0].version_id, std::nullopt);
   EXPECT_EQ(e[1].version_id, "null");  // S3's name for the null version: passed on as written
 }
 
 TEST(ManifestTest, CrlfBomBlankLinesAndNoFinalNewline) {
-  const auto e = parse_ok(
+  const auto e = parse_manifest_ok(
       "\xEF\xBB\xBF"
       "b,one\r\n\r\nb,two\r\n\n\nb,three");
   ASSERT_EQ(e.size(), 3u);
   EXPECT_EQ(e[0], (ManifestEntry{1, "b", "one", std::nullopt}));
   EXPECT_EQ(e[1], (ManifestEntry{3, "b", "two", std::nullopt}));
   EXPECT_EQ(e[2], (ManifestEntry{6, "b", "three", std::nullopt}));
-  EXPECT_TRUE(parse_ok("").empty());
-  EXPECT_TRUE(parse_ok("\n\r\n").empty());
+  EXPECT_TRUE(parse_manifest_ok("").empty());
+  EXPECT_TRUE(parse_manifest_ok("\n\r\n").empty());
 }
 
 TEST(ManifestTest, QuotedFields) {
-  const auto e = parse_ok(
+  const auto e = parse_manifest_ok(
       "\"b\",\"key,with,commas\"\n"
       "b,\"say \"\"hi\"\"\",\"v1\"\n"
       "\"b\",\"\"\"\"\n"
@@ -87,7 +87,7 @@ TEST(ManifestTest, QuotedFields) {
 }
 
 TEST(ManifestTest, HostileAndUnicodeKeysAreDecoded) {
-  const auto e = parse_ok(
+  const auto e = parse_manifest_ok(
       "b,my+file.txt\n"                       // S3 Inventory writes a space as '+'
       "b,C%2B%2B+notes.txt\n"                 // ... and a plus as %2B
       "b,a%2Fb%2Fc\n"                         // %2F is a slash: the key has segments
@@ -143,7 +143,7 @@ TEST(ManifestTest, InventoryLayoutFromItsSchema) {
   ASSERT_EQ(columns->size(), 9u);
   EXPECT_EQ((*columns)[2], ManifestColumn::VersionId);
   EXPECT_EQ((*columns)[3], ManifestColumn::Ignore);
-  const auto e = parse_ok(
+  const auto e = parse_manifest_ok(
       "\"inv-bucket\",\"my+file%281%29.txt\",\"3HL4kqtJvjVBH40Nrjfkd\",\"true\",\"false\",\"12\","
       "\"2024-01-01T00:00:00.000Z\",\"d41d8cd98f00b204e9800998ecf8427e\",\"STANDARD\"\n"
       "\"inv-bucket\",\"plain\",\"\",\"true\",\"false\",\"0\",\"2024-01-01T00:00:00.000Z\",\"e\","
@@ -157,14 +157,14 @@ TEST(ManifestTest, InventoryLayoutFromItsSchema) {
   // Current versions only: the third column is Size, not a version id.
   auto current = manifest_columns_from_schema("Bucket, Key, Size, LastModifiedDate");
   ASSERT_TRUE(current.has_value());
-  const auto c = parse_ok("b,k,1234,2024-01-01T00:00:00.000Z\n", *current);
+  const auto c = parse_manifest_ok("b,k,1234,2024-01-01T00:00:00.000Z\n", *current);
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0], (ManifestEntry{1, "b", "k", std::nullopt}));
 
   // Batch Operations' JobManifestSpec Fields, e.g. ["Ignore","Bucket","Key"].
   auto fields = manifest_columns_from_schema("Ignore,Bucket,Key");
   ASSERT_TRUE(fields.has_value());
-  EXPECT_EQ(parse_ok("x,b,k\n", *fields)[0], (ManifestEntry{1, "b", "k", std::nullopt}));
+  EXPECT_EQ(parse_manifest_ok("x,b,k\n", *fields)[0], (ManifestEntry{1, "b", "k", std::nullopt}));
 }
 
 TEST(ManifestTest, SchemaNeedsBucketAndKeyOnce) {

@@ -44,5 +44,15 @@ TEST(PercentTest, BadEscapesAreRefused) {
   EXPECT_EQ(percent_unescape("%41%62c"), "Abc");
 }
 
+TEST(PercentTest, UnquotePlusReadsWhatS3Encodes) {
+  EXPECT_EQ(unquote_plus("a+b%2Bc"), "a b+c");  // '+' is a space, %2B the plus sign
+  EXPECT_EQ(unquote_plus("%e6%97%a5/%2f%25"), "\xe6\x97\xa5//%");  // either case of hex, any byte
+  EXPECT_EQ(unquote_plus(""), "");
+  EXPECT_EQ(unquote_plus("%00"), std::string(1, '\0'));
+  for (const char* bad : {"%", "%4", "a%4", "%4g", "%g4", "%+1", "%-1", "% 1"}) {
+    EXPECT_EQ(unquote_plus(bad), std::nullopt) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace s3fcp

@@ -16,9 +16,9 @@ using std::chrono::hours;
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
-using Clock = std::chrono::system_clock;
+using SystemClock = std::chrono::system_clock;
 
-Clock::time_point utc(int y, unsigned mo, unsigned d, int h, int mi, int s) {
+SystemClock::time_point utc(int y, unsigned mo, unsigned d, int h, int mi, int s) {
   return std::chrono::sys_days(std::chrono::year(y) / std::chrono::month(mo) / std::chrono::day(d)) +
          hours(h) + minutes(mi) + seconds(s);
 }
@@ -32,7 +32,7 @@ TEST(ProviderParseTest, Iso8601) {
   EXPECT_EQ(parse_iso8601("2024-05-06T07:08:09.123Z").value(), base + milliseconds(123));
   EXPECT_EQ(parse_iso8601("2024-05-06T07:08:09.5Z").value(), base + milliseconds(500));
   EXPECT_EQ(parse_iso8601("2024-05-06T07:08:09.123456789Z").value(),
-            base + std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(123456789)));
+            base + std::chrono::duration_cast<SystemClock::duration>(std::chrono::nanoseconds(123456789)));
   EXPECT_EQ(parse_iso8601("2024-05-06T09:08:09+02:00").value(), base);
   EXPECT_EQ(parse_iso8601("2024-05-06T01:38:09-0530").value(), base);
   EXPECT_EQ(parse_iso8601("2024-05-06T08:08:09.000+01").value(), base);
@@ -255,7 +255,7 @@ class ScriptedProvider final : public CredentialProvider {
   int* m_loads;
 };
 
-Credentials creds(std::string id, std::optional<Clock::time_point> expiration = std::nullopt) {
+Credentials creds(std::string id, std::optional<SystemClock::time_point> expiration = std::nullopt) {
   Credentials c;
   c.access_key_id = std::move(id);
   c.secret_access_key = "secret";
@@ -264,7 +264,7 @@ Credentials creds(std::string id, std::optional<Clock::time_point> expiration = 
 }
 
 struct ChainHarness {
-  Clock::time_point now = utc(2030, 1, 1, 0, 0, 0);
+  SystemClock::time_point now = utc(2030, 1, 1, 0, 0, 0);
   int loads_a = 0, loads_b = 0;
   std::unique_ptr<CredentialChain> chain;
 

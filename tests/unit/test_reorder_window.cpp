@@ -12,13 +12,13 @@
 #include <vector>
 
 #include "ops/get/reorder_window.h"
+#include "test_support.h"
 
 namespace s3fcp {
 namespace {
 
-// The byte at absolute offset `o` of the test object: not periodic in the chunk size, so a chunk written in
-// the wrong place or order shows.
-std::byte pattern(uint64_t o) { return static_cast<std::byte>((o * 131 + o / 257 + 7) & 0xff); }
+// The test object's bytes are pattern(offset) (test_support.h): not periodic in the chunk size, so a chunk written
+// in the wrong place or order shows.
 
 // Copies bytes [from, to) of `chunk` into its buffer and publishes `to`. Network-thread side.
 void fill(ReorderWindow& w, const RangePlan& plan, uint64_t chunk, uint64_t from, uint64_t to) {

@@ -17,16 +17,16 @@
 namespace s3fcp {
 namespace {
 
-JournalHeader sample() { return {"s3://bucket/dir/file.bin", "", "", "\"abc123\"", 1000, 300}; }  // 4 chunks
+JournalHeader sample_header() { return {"s3://bucket/dir/file.bin", "", "", "\"abc123\"", 1000, 300}; }  // 4 chunks
 
 TEST(ResumeJournal, RoundTripsHeaderAndChunksInAnyOrder) {
-  const std::string text = format_journal_header(sample()) + format_journal_done(2) + format_journal_done(0) +
+  const std::string text = format_journal_header(sample_header()) + format_journal_done(2) + format_journal_done(0) +
                            format_journal_done(3) + format_journal_done(2);
   auto parsed = parse_journal(text);
   ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
   ASSERT_TRUE(parsed->has_value());
   const JournalContents& j = **parsed;
-  EXPECT_EQ(j.header, sample());
+  EXPECT_EQ(j.header, sample_header());
   EXPECT_EQ(j.done, (std::vector<bool>{true, false, true, true}));
   EXPECT_EQ(j.done_count, 3u);
   EXPECT_EQ(j.done_bytes, 300u + 300u + 100u);  // the last chunk is short
@@ -34,7 +34,7 @@ TEST(ResumeJournal, RoundTripsHeaderAndChunksInAnyOrder) {
 }
 
 TEST(ResumeJournal, EscapesAwkwardValues) {
-  JournalHeader h = sample();
+  JournalHeader h = sample_header();
   h.source = "s3://b/a key with spaces,\n100% odd\x7f\t";
   h.version_id = "v%1";
   const auto parsed = parse_journal(format_journal_header(h));
@@ -44,7 +44,7 @@ TEST(ResumeJournal, EscapesAwkwardValues) {
 }
 
 TEST(ResumeJournal, IgnoresATornLastLine) {
-  const std::string good = format_journal_header(sample()) + format_journal_done(1);
+  const std::string good = format_journal_header(sample_header()) + format_journal_done(1);
   const auto parsed = parse_journal(good + "done 3");  // "done 3\n" cut short by a kill
   ASSERT_TRUE(parsed.has_value() && parsed->has_value());
   EXPECT_EQ((*parsed)->done, (std::vector<bool>{false, true, false, false}));
@@ -52,7 +52,7 @@ TEST(ResumeJournal, IgnoresATornLastLine) {
 }
 
 TEST(ResumeJournal, NoCompleteHeaderMeansNothingToResume) {
-  const std::string header = format_journal_header(sample());
+  const std::string header = format_journal_header(sample_header());
   for (size_t cut : {size_t{0}, size_t{5}, header.size() - 1, header.rfind("size ")}) {
     const auto parsed = parse_journal(header.substr(0, cut));
     ASSERT_TRUE(parsed.has_value()) << cut;
@@ -61,7 +61,7 @@ TEST(ResumeJournal, NoCompleteHeaderMeansNothingToResume) {
 }
 
 TEST(ResumeJournal, RefusesDamage) {
-  const std::string header = format_journal_header(sample());
+  const std::string header = format_journal_header(sample_header());
   for (const std::string& text : {
            header + "done 9\n",                    // no such chunk
            header + "done x\n",                    // not a number
@@ -84,7 +84,7 @@ TEST(ResumeJournal, RefusesDamage) {
 }
 
 TEST(ResumeJournal, TellsAnotherDownloadApart) {
-  const JournalHeader h = sample();
+  const JournalHeader h = sample_header();
   EXPECT_FALSE(journal_mismatch(h, h.source, "", "", 300).has_value());
   const auto source = journal_mismatch(h, "s3://bucket/other", "", "", 300);
   ASSERT_TRUE(source.has_value());
@@ -103,7 +103,7 @@ TEST(ResumeJournal, TellsAnotherDownloadApart) {
 }
 
 TEST(ResumeJournal, ARangedJournalCountsChunksOfTheRange) {
-  JournalHeader h = sample();
+  JournalHeader h = sample_header();
   h.range = "bytes=-650";  // of 1000 bytes: 350-999, three chunks of 300, 300 and 50
   const auto parsed = parse_journal(format_journal_header(h) + format_journal_done(2));
   ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
@@ -154,20 +154,20 @@ TEST_F(JournalFile, MissingIsNothingToResume) {
 
 TEST_F(JournalFile, CreateAppendLoad) {
   {
-    auto journal = ResumeJournal::create(m_path, sample());
+    auto journal = ResumeJournal::create(m_path, sample_header());
     ASSERT_TRUE(journal.has_value()) << journal.error().message;
     ASSERT_TRUE(journal->append_done(3).has_value());
     ASSERT_TRUE(journal->append_done(0).has_value());
   }
   auto loaded = ResumeJournal::load(m_path);
   ASSERT_TRUE(loaded.has_value() && loaded->has_value());
-  EXPECT_EQ((*loaded)->header, sample());
+  EXPECT_EQ((*loaded)->header, sample_header());
   EXPECT_EQ((*loaded)->done, (std::vector<bool>{true, false, false, true}));
 }
 
 TEST_F(JournalFile, ReopenCutsATornTailBeforeAppending) {
   {
-    auto journal = ResumeJournal::create(m_path, sample());
+    auto journal = ResumeJournal::create(m_path, sample_header());
     ASSERT_TRUE(journal.has_value());
     ASSERT_TRUE(journal->append_done(1).has_value());
   }
@@ -180,19 +180,19 @@ TEST_F(JournalFile, ReopenCutsATornTailBeforeAppending) {
     ASSERT_TRUE(journal.has_value()) << journal.error().message;
     ASSERT_TRUE(journal->append_done(3).has_value());
   }
-  EXPECT_EQ(read(), format_journal_header(sample()) + "done 1\ndone 3\n");
+  EXPECT_EQ(read(), format_journal_header(sample_header()) + "done 1\ndone 3\n");
 }
 
 TEST_F(JournalFile, CreateReplacesAnOldJournal) {
   append_raw("old contents that are not a journal\n");
-  JournalHeader other = sample();
+  JournalHeader other = sample_header();
   other.etag = "\"new\"";
   ASSERT_TRUE(ResumeJournal::create(m_path, other).has_value());
   EXPECT_EQ(read(), format_journal_header(other));
 }
 
 TEST_F(JournalFile, DamageNamesTheFile) {
-  append_raw(format_journal_header(sample()) + "nonsense\n");
+  append_raw(format_journal_header(sample_header()) + "nonsense\n");
   auto loaded = ResumeJournal::load(m_path);
   ASSERT_FALSE(loaded.has_value());
   EXPECT_NE(loaded.error().message.find(m_path), std::string::npos) << loaded.error().message;

@@ -1,11 +1,17 @@
-// What several unit test files share: binary size units, and a string's bytes as a span. (One definition here
-// rather than one per file: the unit tests compile in batches, several files to a compiler run.)
+// What several unit test files share: binary size units, a string's bytes as a span, a byte pattern, an
+// environment from a map. (One definition here rather than one per file: the unit tests compile in batches, several
+// files to a compiler run.)
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <span>
+#include <string>
 #include <string_view>
+
+#include "resolve/aws_config.h"
 
 namespace s3fcp {
 
@@ -15,5 +21,16 @@ inline constexpr std::uint64_t GiB = std::uint64_t{1} << 30;
 inline constexpr std::uint64_t TiB = std::uint64_t{1} << 40;
 
 inline std::span<const std::byte> bytes(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
+
+// The byte at offset `o` of a test object that is not periodic at any power of two.
+inline std::byte pattern(uint64_t o) { return static_cast<std::byte>((o * 131 + o / 257 + 7) & 0xff); }
+
+// An environment holding `vars` and nothing else.
+inline EnvLookup env_of(std::map<std::string, std::string, std::less<>> vars) {
+  return [vars = std::move(vars)](std::string_view name) {
+    const auto it = vars.find(name);
+    return it == vars.end() ? std::string() : it->second;
+  };
+}
 
 }  // namespace s3fcp

@@ -16,16 +16,10 @@
 
 #include "ops/put/upload_journal.h"
 #include "util/crypto.h"
+#include "test_support.h"
 
 namespace s3fcp {
 namespace {
-
-EnvLookup env_of(std::map<std::string, std::string, std::less<>> vars) {
-  return [vars = std::move(vars)](std::string_view name) {
-    const auto it = vars.find(name);
-    return it == vars.end() ? std::string() : it->second;
-  };
-}
 
 // A fresh directory per test, removed with its files at the end.
 class TempDir {
@@ -66,7 +60,7 @@ std::optional<UploadJournal> loaded(const std::string& path) {
   return j.value_or(std::nullopt);
 }
 
-UploadJournal sample() {
+UploadJournal sample_journal() {
   UploadJournal j;
   j.upload_id = "VXBsb2FkIElEIGZvciA2aWWpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA";
   j.binding.bucket = "my-bucket";
@@ -117,7 +111,7 @@ TEST(UploadJournalPathTest, NamedByTheHashOfSourceAndTarget) {
 // ---- the text ----
 
 TEST(UploadJournalFormatTest, RoundTrip) {
-  const UploadJournal j = sample();
+  const UploadJournal j = sample_journal();
   const std::string text = format_upload_journal(j);
   EXPECT_NE(text.find("\"format\": \"s3fcp-upload-journal\""), std::string::npos) << text;
   EXPECT_NE(text.find("\"checksum\": \"CRC64NVME\""), std::string::npos) << text;
@@ -126,7 +120,7 @@ TEST(UploadJournalFormatTest, RoundTrip) {
 }
 
 TEST(UploadJournalFormatTest, AwkwardStringsSurvive) {
-  UploadJournal j = sample();
+  UploadJournal j = sample_journal();
   j.binding.source_path = "/tmp/not utf-8 \xff\xfe/100%/line\nbreak/\"quoted\"/\\";
   j.binding.key = "日本/ü/%41/ +";
   j.binding.checksum = std::nullopt;
@@ -150,7 +144,7 @@ void expect_unusable(std::string_view text, std::string_view needle) {
 }
 
 TEST(UploadJournalFormatTest, DamagedOrForeignFiles) {
-  const std::string good = format_upload_journal(sample());
+  const std::string good = format_upload_journal(sample_journal());
   expect_unusable("", "not JSON");
   expect_unusable(good.substr(0, good.size() / 2), "not JSON");
   expect_unusable("[1, 2]", "not a JSON object");
@@ -188,8 +182,8 @@ TEST(UploadJournalFileTest, SaveLoadRemove) {
   const std::string path = upload_journal_path(dir, "/src", "b", "k");
 
   EXPECT_EQ(loaded(path), std::nullopt) << "nothing there yet";
-  ASSERT_TRUE(save_upload_journal(path, sample()).has_value());
-  EXPECT_EQ(loaded(path), sample());
+  ASSERT_TRUE(save_upload_journal(path, sample_journal()).has_value());
+  EXPECT_EQ(loaded(path), sample_journal());
 
   struct stat st {};
   ASSERT_EQ(::stat(dir.c_str(), &st), 0);
@@ -199,7 +193,7 @@ TEST(UploadJournalFileTest, SaveLoadRemove) {
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 
-  UploadJournal changed = sample();
+  UploadJournal changed = sample_journal();
   changed.upload_id = "another";
   ASSERT_TRUE(save_upload_journal(path, changed).has_value());
   EXPECT_EQ(loaded(path), changed);
@@ -225,7 +219,7 @@ TEST(UploadJournalFileTest, DamagedFileNamesItself) {
 TEST(UploadJournalFileTest, SaveFailsWhereNoDirectoryCanBe) {
   TempDir tmp;
   write_file(tmp.path() + "/file", "x");
-  const auto saved = save_upload_journal(tmp.path() + "/file/s3fcp/upload-x.json", sample());
+  const auto saved = save_upload_journal(tmp.path() + "/file/s3fcp/upload-x.json", sample_journal());
   ASSERT_FALSE(saved.has_value());
   EXPECT_EQ(saved.error().kind, ErrorKind::Io);
 }
@@ -262,7 +256,7 @@ TEST(SourceFileTest, MissingOrNotAFile) {
 // ---- may it continue? ----
 
 void expect_refused(const UploadBinding& now, std::string_view needle) {
-  const auto ok = check_upload_journal(sample(), now);
+  const auto ok = check_upload_journal(sample_journal(), now);
   ASSERT_FALSE(ok.has_value());
   EXPECT_EQ(ok.error().kind, ErrorKind::Usage);
   EXPECT_NE(ok.error().message.find("cannot continue the upload: "), std::string::npos) << ok.error().message;
@@ -271,41 +265,41 @@ void expect_refused(const UploadBinding& now, std::string_view needle) {
 }
 
 TEST(CheckUploadJournalTest, SameEverythingContinues) {
-  EXPECT_TRUE(check_upload_journal(sample(), sample().binding).has_value());
+  EXPECT_TRUE(check_upload_journal(sample_journal(), sample_journal().binding).has_value());
 }
 
 TEST(CheckUploadJournalTest, EachDifferenceIsRefused) {
-  UploadBinding now = sample().binding;
+  UploadBinding now = sample_journal().binding;
   now.size += 1;
   expect_refused(now, "it was 140000000000 bytes, now 140000000001");
 
-  now = sample().binding;
+  now = sample_journal().binding;
   now.mtime_ns += 1;
   expect_refused(now, "changed since the upload began (its modification time)");
 
-  now = sample().binding;
+  now = sample_journal().binding;
   now.part_size = 32 << 20;
   expect_refused(now, "parts of 16777216 bytes, this run would make 33554432");
 
-  now = sample().binding;
+  now = sample_journal().binding;
   now.checksum = ChecksumAlgorithm::Crc32c;
   expect_refused(now, "checksum CRC64NVME, this run asks for CRC32C");
   now.checksum = std::nullopt;
   expect_refused(now, "this run asks for none");
 
-  now = sample().binding;
+  now = sample_journal().binding;
   now.options_digest = "other";
   expect_refused(now, "other object options");
 
-  now = sample().binding;
+  now = sample_journal().binding;
   now.key = "other-key";
   expect_refused(now, "s3://my-bucket/models/llama.safetensors, not s3://my-bucket/other-key");
 
-  now = sample().binding;
+  now = sample_journal().binding;
   now.bucket = "other-bucket";
   expect_refused(now, "not s3://other-bucket/");
 
-  now = sample().binding;
+  now = sample_journal().binding;
   now.source_path = "/elsewhere";
   expect_refused(now, "not /elsewhere");
 }
