@@ -1,7 +1,5 @@
 #include "util/percent.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
 
 namespace s3fcp {
@@ -32,30 +30,15 @@ std::string percent_escape(std::string_view value, EscapeBytes which) {
   return out;
 }
 
-std::optional<std::string> percent_unescape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    unsigned value = 0;
-    if (i + 2 >= text.size()) return std::nullopt;
-    const auto [p, ec] = std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
-    if (ec != std::errc{} || p != text.data() + i + 3) return std::nullopt;
-    out += static_cast<char>(value);
-    i += 2;
-  }
-  return out;
-}
+namespace {
 
-std::optional<std::string> unquote_plus(std::string_view text) {
+// %XX as its byte, and '+' as a space when `plus_is_space`; nullopt for a '%' not followed by two hex digits.
+std::optional<std::string> decode(std::string_view text, bool plus_is_space) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (c == '+') {
+    if (c == '+' && plus_is_space) {
       out += ' ';
     } else if (c != '%') {
       out += c;
@@ -70,5 +53,11 @@ std::optional<std::string> unquote_plus(std::string_view text) {
   }
   return out;
 }
+
+}  // namespace
+
+std::optional<std::string> percent_unescape(std::string_view text) { return decode(text, false); }
+
+std::optional<std::string> unquote_plus(std::string_view text) { return decode(text, true); }
 
 }  // namespace s3fcp
