@@ -39,7 +39,19 @@ S3FCP_API int s3fcp_list(s3fcp_client* client, const char* bucket, const char* p
       return pages.size() < 2;
     };
     auto op = std::make_shared<ListObjects>(bucket, prefix != nullptr ? prefix : "", std::move(callbacks), stop);
-    if (cancel != nullptr) cancel->attach(&stop);
+    // The operation's callbacks refer to this frame's state: whatever way this call leaves (an exception from the
+    // loop below among them), the operation has ended first and the token no longer holds `stop`.
+    struct Ending {
+      Client& client;
+      const std::shared_ptr<ListObjects>& op;
+      s3fcp_cancel_token* cancel;
+      StopSignal* stop;
+      ~Ending() {
+        if (!op->retired()) client.cancel(op, Error{ErrorKind::Other, "the listing call ended"});
+        op->wait();
+        if (cancel != nullptr) cancel->detach(stop);
+      }
+    };
     c.submit(op, [&] {
       {
         std::lock_guard lock(mutex);
@@ -47,6 +59,8 @@ S3FCP_API int s3fcp_list(s3fcp_client* client, const char* bucket, const char* p
       }
       cv.notify_all();
     });
+    const Ending ending{c, op, cancel, &stop};
+    if (cancel != nullptr) cancel->attach(&stop);
     bool caller_stopped = false;
     std::vector<s3fcp_list_entry> entries;
     while (true) {
@@ -69,7 +83,6 @@ S3FCP_API int s3fcp_list(s3fcp_client* client, const char* bucket, const char* p
       }
     }
     op->wait();
-    if (cancel != nullptr) cancel->detach(&stop);
     if (caller_stopped) return report_ok(err);
     if (auto error = stop.error()) return report_error(*error, err);
     return report_ok(err);

@@ -186,6 +186,39 @@ static int count_page(void* user, const s3fcp_list_entry* entries, size_t count)
   return 0;
 }
 
+// Ends the listing at its first page: returns non-zero.
+static int stop_at_first_page(void* user, const s3fcp_list_entry* entries, size_t count) {
+  (void)entries;
+  *(size_t*)user += count;
+  return 1;
+}
+
+// Cancels the listing's token from inside its first page, as another thread might while the listing runs.
+static int cancel_at_first_page(void* user, const s3fcp_list_entry* entries, size_t count) {
+  (void)entries;
+  (void)count;
+  s3fcp_cancel((s3fcp_cancel_token*)user);
+  return 0;
+}
+
+// A listing stopped by its callback succeeds with what it was given; one cancelled through its token says so.
+static void list_stopped_early(void) {
+  s3fcp_error err;
+  size_t first = 0;
+  int code = s3fcp_list(g_client, g_bucket, "mixed/", stop_at_first_page, &first, NULL, &err);
+  if (code != S3FCP_OK || first == 0) {
+    fprintf(stderr, "list stopped by its callback: code %d, %zu keys\n", code, first);
+    atomic_fetch_add(&g_failures, 1);
+  }
+  s3fcp_cancel_token* token = s3fcp_cancel_new();
+  code = s3fcp_list(g_client, g_bucket, "mixed/", cancel_at_first_page, token, token, &err);
+  if (code != S3FCP_ERR_CANCELLED) {
+    fprintf(stderr, "list cancelled from its callback: code %d (%s)\n", code, err.message);
+    atomic_fetch_add(&g_failures, 1);
+  }
+  s3fcp_cancel_free(token);
+}
+
 int main(int argc, char** argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: %s ENDPOINT BUCKET (--ops N | --seconds S) [--threads T] [--max-size B] [--tolerate-errors]\n", argv[0]);
@@ -226,6 +259,7 @@ int main(int argc, char** argv) {
   free(ids);
   size_t listed = 0;
   if (s3fcp_list(g_client, g_bucket, "mixed/", count_page, &listed, NULL, &err) != S3FCP_OK) failed("list", -1, &err);
+  if (!g_tolerate) list_stopped_early();
   for (int k = 0; k < KEYS && !g_tolerate; ++k) {
     char key_name[64];
     snprintf(key_name, sizeof key_name, "mixed/k%02d", k);
