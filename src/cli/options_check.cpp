@@ -135,6 +135,9 @@ Result<void> classify_many(const std::string& source, bool recursive, const std:
   auto remote = parse_s3_prefix(down ? source : dest);
   if (!remote) return fail(remote.error());
   o.remote = std::move(*remote);
+  // A prefix names a folder, as in `aws s3 cp --recursive`: s3://b/data is s3://b/data/, so that data/x comes as x
+  // and database.csv is not copied as "base.csv".
+  if (!o.remote.key.empty() && !o.remote.key.ends_with('/')) o.remote.key += '/';
   o.local_dir = down ? dest : source;
   o.direction = down ? Options::Direction::Download : Options::Direction::Upload;
   if (o.local_dir == "-") return fail(Error::usage("a many-object copy needs a directory, not stdin or stdout"));

@@ -14,6 +14,11 @@ for k in "${KEYS[@]}"; do
   mkdir -p "$(dirname "$FAULT_DATA/flt/p/$k")"
   echo "$k" >"$FAULT_DATA/flt/p/$k"
 done
+# Beside q/logs/: keys that only begin with "logs" (not below the folder s3://flt/q/logs names).
+for k in q/logs/a.log q/logs/2024/b.log q/logsheet.txt q/logs.old/c.log; do
+  mkdir -p "$(dirname "$FAULT_DATA/flt/$k")"
+  echo "$k" >"$FAULT_DATA/flt/$k"
+done
 start_fault_server ""
 
 # selects WANT ARGS...: -r with ARGS copies exactly the keys WANT (space-separated names below p/, sorted).
@@ -48,6 +53,15 @@ out=$TMP/sub
 expect_exit 0 s3fcp -r s3://flt/p/logs "$out" --include '2024/*' -q
 [[ $(cd "$out" && find . -type f | LC_ALL=C sort | tr '\n' ' ') == "./2024/a.log ./2024/b.log " ]] ||
   soft_fail "p/logs: $(find "$out")"
+# A prefix without its slash names the folder, as with aws s3 cp --recursive: q/logsheet.txt is not "sheet.txt".
+out=$TMP/folder
+expect_exit 0 s3fcp -r s3://flt/q/logs "$out" -q
+[[ $(cd "$out" && find . -type f | LC_ALL=C sort | tr '\n' ' ') == "./2024/b.log ./a.log " ]] ||
+  soft_fail "q/logs: $(find "$out")"
+expect_exit 0 s3fcp -r s3://flt/q/logs "$TMP/folder-dry" --dry-run
+printf '%s\n' "cp s3://flt/q/logs/2024/b.log $TMP/folder-dry/2024/b.log" "cp s3://flt/q/logs/a.log $TMP/folder-dry/a.log" \
+  >"$TMP/want-folder-dry"
+cmp -s "$STDOUT" "$TMP/want-folder-dry" || { diff "$TMP/want-folder-dry" "$STDOUT" >&9 || true; soft_fail "q/logs dry run"; }
 expect_exit 2 s3fcp -r s3://flt/p/ "$TMP/x" --include ''
 assert_contains "$STDERR" "--include: the pattern is empty"
 

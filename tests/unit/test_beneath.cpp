@@ -56,7 +56,7 @@ TEST(KeyToRelativePathTest, PartBelowThePrefix) {
 TEST(KeyToRelativePathTest, PrefixWithoutSlashDropsOneSlash) {
   expect_ok("data/x", "data", "x");
   expect_ok("data/sub/x", "data", "sub/x");
-  expect_ok("database.csv", "data", "base.csv");  // what a listing of s3://b/data gives; the caller's choice
+  expect_ok("database.csv", "data", "base.csv");  // a bare prefix; the CLI lists s3://b/data as data/
   expect_unsafe("data//x", "data", "key has a leading '/'");
 }
 
