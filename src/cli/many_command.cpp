@@ -113,10 +113,13 @@ void list_and_add(Client& client, const Options& o, const KeyFilter& filter, Bat
 }
 
 void walk_and_add(const Options& o, const KeyFilter& filter, Batch& batch, StopSignal& stop) {
-  auto listing = list_regular_files(o.local_dir);
+  auto listing =
+      list_regular_files(o.local_dir, o.follow_symlinks ? Beneath::Symlinks::Follow : Beneath::Symlinks::Refuse);
   if (!listing) return stop.fail(listing.error());
+  // Said even with -q, as aws-cli warns of each: a folder of symlinks (a Hugging Face snapshot) would otherwise
+  // upload nothing without a word.
   for (const auto& skipped : listing->skipped) {
-    if (o.verbose) log_line(fmt::format("{}/{}: skipped: {}", o.local_dir, skipped.path, skipped.reason));
+    log_line(fmt::format("{}: skipped: {}", shown_beneath(o.local_dir, skipped.path), skipped.reason));
   }
   for (const auto& file : listing->files) {
     const std::string key = join_key(o.remote.key, file.path);
@@ -348,6 +351,7 @@ int run_many(const Options& o, const Resolved& resolved, Client& client) {
   bs.item = std::make_shared<const ItemSettings>(std::move(*settings));
   bs.dir = o.mode == Options::Mode::Run ? std::string() : o.local_dir;
   bs.dir_must_exist = o.direction == Options::Direction::Upload;
+  bs.follow_symlinks = o.follow_symlinks;
   bs.items_in_flight = std::max<uint32_t>(8, 2 * o.concurrency);
   bs.whole_get_max = whole_get_limit(bs.item->get.chunk_size);
   bs.dry_run = o.dry_run;

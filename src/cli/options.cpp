@@ -168,6 +168,9 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
       ->allow_extra_args(false);
   app.add_option("--shard", shard, "many objects: only the keys of shard K of N (K/N, from 0): split a copy across "
                                    "machines");
+  app.add_flag("--follow-symlinks,!--no-follow-symlinks", o.follow_symlinks,
+               "many objects, up: upload what symlinks beneath DIR point to, wherever that is (default: skip them, "
+               "a line each)");
   app.add_flag("--dry-run", o.dry_run, "many objects: print what would be copied (cp SOURCE DEST) and copy nothing");
   app.add_flag("--skip-existing", o.skip_existing,
                "many objects: skip what is already there with the same size (and the same MD5, where the ETag is one)");

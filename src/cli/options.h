@@ -71,6 +71,7 @@ struct Options {
 
   // Uploads only.
   bool no_clobber = false;                 // If-None-Match: *
+  bool follow_symlinks = false;            // -r DIR / --files-from: read through symlinks beneath DIR
   std::optional<uint64_t> expected_size;   // a stream's size, to size its parts
   std::string content_type, cache_control, content_encoding, storage_class, acl, sse, sse_kms_key_id;
   std::vector<std::pair<std::string, std::string>> metadata;  // --metadata k=v, in order

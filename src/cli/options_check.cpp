@@ -158,6 +158,7 @@ Result<void> check_direction_options(Options& o, const std::string& expected_siz
         {!o.content_encoding.empty(), "--content-encoding"}, {!metadata.empty(), "--metadata"},
         {!tagging.empty(), "--tagging"},          {!o.storage_class.empty(), "--storage-class"},
         {!o.acl.empty(), "--acl"},                {!o.sse.empty(), "--sse"},
+        {o.follow_symlinks, "--follow-symlinks"},
         {!o.sse_kms_key_id.empty(), "--sse-kms-key-id"}};
     for (const auto& [given, name] : upload_only) {
       if (given) return fail(applies_to(name, "uploads"));

@@ -119,6 +119,10 @@ std::optional<std::string> unsafe_path_reason(std::string_view relative) {
   }
 }
 
+std::string shown_beneath(const std::string& dir, std::string_view relative) {
+  return dir.empty() || dir.ends_with('/') ? dir + std::string(relative) : dir + "/" + std::string(relative);
+}
+
 KeyPath key_to_relative_path(std::string_view key, std::string_view prefix) {
   if (!key.starts_with(prefix)) return unsafe("key is not under the prefix");
   std::string_view rest = key.substr(prefix.size());
@@ -348,22 +352,27 @@ Result<std::optional<EntryInfo>> Beneath::exists(std::string_view relative) cons
   return std::optional<EntryInfo>(info);
 }
 
-Result<Fd> Beneath::open_read(std::string_view relative) const {
+Result<Fd> Beneath::open_read(std::string_view relative, Symlinks symlinks) const {
   const std::string shown = display(relative);
   if (auto reason = unsafe_path_reason(relative)) {
     return fail(io(fmt::format("refusing {}: {}", shown, *reason)));
   }
-  const auto [dir_part, name_part] = split_last(relative);
-  const std::string name(name_part);
-  auto parent = open_dir(dir_part, false);
-  if (!parent) return fail(io(fmt::format("cannot read {}: {}", shown, parent.error().message)));
-  if (!*parent) return fail(io(fmt::format("cannot read {}: {}", shown, std::strerror(ENOENT))));
-
-  // O_NONBLOCK so that a FIFO put in a file's place is refused below instead of waited on.
-  Fd fd(open_beneath((*parent)->get(), name, O_RDONLY | O_NONBLOCK));
-  if (fd.get() < 0) {
-    const int err = errno;
-    return fail(io(explain((*parent)->get(), name, shown, err, false)));
+  Fd fd;
+  if (symlinks == Symlinks::Follow) {
+    // O_NONBLOCK so that a FIFO put in a file's place is refused below instead of waited on.
+    fd = Fd(::openat(m_root.get(), std::string(relative).c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (fd.get() < 0) return fail(io(fmt::format("cannot read {}: {}", shown, std::strerror(errno))));
+  } else {
+    const auto [dir_part, name_part] = split_last(relative);
+    const std::string name(name_part);
+    auto parent = open_dir(dir_part, false);
+    if (!parent) return fail(io(fmt::format("cannot read {}: {}", shown, parent.error().message)));
+    if (!*parent) return fail(io(fmt::format("cannot read {}: {}", shown, std::strerror(ENOENT))));
+    fd = Fd(open_beneath((*parent)->get(), name, O_RDONLY | O_NONBLOCK));
+    if (fd.get() < 0) {
+      const int err = errno;
+      return fail(io(explain((*parent)->get(), name, shown, err, false)));
+    }
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
@@ -378,9 +387,9 @@ Result<Fd> Beneath::open_read(std::string_view relative) const {
 
 // ---- the upload side's listing ----------------------------------------------------------------------------
 
-// fts(3), physical (no symlink below the root is followed), then one sort: S3 orders keys by their bytes, and
-// fts's per-directory order differs from that ("a-c" sorts before "a/b").
-Result<LocalListing> list_regular_files(const std::string& dir) {
+// fts(3), physical (no symlink below the root is followed) or logical (every one is), then one sort: S3 orders keys
+// by their bytes, and fts's per-directory order differs from that ("a-c" sorts before "a/b").
+Result<LocalListing> list_regular_files(const std::string& dir, Beneath::Symlinks symlinks) {
   std::string root = dir;
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   struct stat st {};
@@ -391,7 +400,10 @@ Result<LocalListing> list_regular_files(const std::string& dir) {
 
   char* roots[] = {root.data(), nullptr};
   const std::unique_ptr<FTS, int (*)(FTS*)> fts(
-      ::fts_open(roots, FTS_PHYSICAL | FTS_COMFOLLOW | FTS_NOCHDIR, nullptr), ::fts_close);
+      ::fts_open(roots,
+                 (symlinks == Beneath::Symlinks::Follow ? FTS_LOGICAL : FTS_PHYSICAL | FTS_COMFOLLOW) | FTS_NOCHDIR,
+                 nullptr),
+      ::fts_close);
   if (!fts) return fail(io(fmt::format("cannot list {}: {}", root, std::strerror(errno))));
   const size_t skip = root == "/" ? 1 : root.size() + 1;  // "DIR/" before every relative path
 
@@ -416,8 +428,12 @@ Result<LocalListing> list_regular_files(const std::string& dir) {
             {std::move(path), static_cast<uint64_t>(e->fts_statp->st_size), e->fts_statp->st_mtim});
         break;
       case FTS_SL:
+        out.skipped.push_back({std::move(path), "symlink: not followed (--follow-symlinks follows it)"});
+        break;
       case FTS_SLNONE:
-        out.skipped.push_back({std::move(path), "symlink: not followed"});
+        out.skipped.push_back({std::move(path), symlinks == Beneath::Symlinks::Follow
+                                                    ? "dangling symlink"
+                                                    : "symlink: not followed (--follow-symlinks follows it)"});
         break;
       case FTS_DEFAULT:
         out.skipped.push_back(

@@ -51,6 +51,9 @@ struct KeyPath {
 // "/x".
 KeyPath key_to_relative_path(std::string_view key, std::string_view prefix);
 
+// DIR/relative as shown to the user: "DIR/a/b" whether or not DIR was typed with its trailing '/'.
+std::string shown_beneath(const std::string& dir, std::string_view relative);
+
 // Why `relative` is not a safe relative path, or nullopt when it is. The checks of key_to_relative_path, for
 // paths from elsewhere (--files-from, a batch file's destination).
 std::optional<std::string> unsafe_path_reason(std::string_view relative);
@@ -125,8 +128,10 @@ class Beneath {
   Result<std::optional<EntryInfo>> exists(std::string_view relative) const;
 
   // Opens the regular file at `relative` for reading (uploads), with the same rules: no symlink anywhere, no
-  // special file (a FIFO is refused, not waited on).
-  Result<Fd> open_read(std::string_view relative) const;
+  // special file (a FIFO is refused, not waited on). Symlinks::Follow (--follow-symlinks): symlinks on the way
+  // are followed, wherever they lead; `relative` itself must still be a safe relative path.
+  enum class Symlinks { Refuse, Follow };
+  Result<Fd> open_read(std::string_view relative, Symlinks symlinks = Symlinks::Refuse) const;
 
   const std::string& path() const { return m_path; }
   bool uses_openat2() const { return m_openat2; }
@@ -165,8 +170,10 @@ struct LocalListing {
   std::vector<SkippedEntry> skipped;
 };
 
-// Every regular file beneath `dir` (following `dir` itself if it is a symlink, nothing below it). Io error
-// when `dir` cannot be opened as a directory; unreadable subdirectories are listed in `skipped`.
-Result<LocalListing> list_regular_files(const std::string& dir);
+// Every regular file beneath `dir` (following `dir` itself if it is a symlink, nothing below it unless
+// Beneath::Symlinks::Follow: then a symlink counts as what it points to, a directory cycle and a dangling link are
+// skipped). Io error when `dir` cannot be opened as a directory; unreadable subdirectories are listed in `skipped`.
+Result<LocalListing> list_regular_files(const std::string& dir,
+                                        Beneath::Symlinks symlinks = Beneath::Symlinks::Refuse);
 
 }  // namespace s3fcp

@@ -99,6 +99,11 @@ start_fault_server ""
 expect_exit 0 s3fcp -r "$UP/" s3://unsafe/up/ --stats json
 assert_items "summary['copied'] == 2 and summary['failed'] == 0"
 [[ $(log_eval key "op == 'put'" | sort | tr '\n' ' ') == "up/a up/sub/b " ]] || { log_dump >&9; exit 1; }
+# Each entry left out is said, even with -q: a folder of symlinks would otherwise upload nothing without a word.
+for said in "$UP/lnk: skipped: symlink: not followed (--follow-symlinks follows it)" \
+  "$UP/ldir: skipped: symlink: not followed" "$UP/fifo: skipped: not a regular file (FIFO)"; do
+  assert_contains "$STDERR" "$said"
+done
 # --files-from: the same, path by path, each refusal on its own line.
 printf '%s\n' a ../outside/file lnk ldir/secret "$UP/a" sub//b fifo ./a >"$TMP/paths"
 start_fault_server ""
@@ -110,4 +115,28 @@ for n in 2 3 4 5 6 7 8; do assert_contains "$TMP/failures" "line $n: "; done
 snapshot >"$TMP/after-up"
 diff <(grep -v -e '^\./up' -e '^\./outside/dir/secret' "$TMP/after-up") "$TMP/before" >/dev/null ||
   { say "something changed outside DIR:"; diff "$TMP/before" "$TMP/after-up" >&9 || true; exit 1; }
+
+# --follow-symlinks (aws-cli's default, here asked for): what the links point to, under the links' names; a
+# dangling link and a directory cycle are said and skipped; the FIFO is still not read. Downloads refuse it.
+ln -s "$OUTSIDE/none" "$UP/dangling"
+ln -s .. "$UP/sub/cycle"
+start_fault_server ""
+expect_exit 0 s3fcp -r "$UP" s3://unsafe/upf/ --follow-symlinks --stats json -q
+assert_items "summary['copied'] == 4 and summary['failed'] == 0"
+[[ $(log_eval key "op == 'put'" | sort | tr '\n' ' ') == "upf/a upf/ldir/secret upf/lnk upf/sub/b " ]] ||
+  { log_dump >&9; exit 1; }
+cmp -s "$FAULT_DATA/unsafe/upf/lnk" "$OUTSIDE/file" && cmp -s "$FAULT_DATA/unsafe/upf/ldir/secret" "$OUTSIDE/dir/secret" ||
+  { say "the links' targets were not what was uploaded"; exit 1; }
+for said in "$UP/dangling: skipped: dangling symlink" "$UP/sub/cycle: skipped: directory cycle" \
+  "$UP/fifo: skipped: not a regular file (FIFO)"; do
+  assert_contains "$STDERR" "$said"
+done
+printf '%s\n' lnk ldir/secret ../outside/file >"$TMP/paths-follow"
+expect_exit 11 s3fcp --files-from "$TMP/paths-follow" "$UP/" s3://unsafe/upf2/ --follow-symlinks
+assert_failures 1
+assert_contains "$TMP/failures" "line 3: "
+[[ $(log_eval key "op == 'put' and key.startswith('upf2/')" | sort | tr '\n' ' ') == "upf2/ldir/secret upf2/lnk " ]] ||
+  { log_dump >&9; exit 1; }
+expect_exit 2 s3fcp -r s3://unsafe/upf/ "$TMP/back" --follow-symlinks
+assert_contains "$STDERR" "--follow-symlinks applies to uploads only"
 say "ok"

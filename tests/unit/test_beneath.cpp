@@ -511,6 +511,27 @@ TEST_P(BeneathTest, OpenReadOnlyRegularFilesBeneath) {
   EXPECT_NE(b.open_read("none/x").error().message.find("No such file"), std::string::npos);
 }
 
+TEST_P(BeneathTest, OpenReadFollowingSymlinksReadsTheirTargetsButNoDotDot) {
+  const Beneath b = open_out();
+  fs::create_directories(m_out + "/up");
+  fs::create_symlink("../../outside/victim", m_out + "/up/link");
+  fs::create_directory_symlink("../outside", m_out + "/escape");
+  ASSERT_EQ(::mkfifo((m_out + "/up/fifo").c_str(), 0600), 0);
+  constexpr auto follow = Beneath::Symlinks::Follow;
+  for (const char* path : {"up/link", "escape/victim"}) {
+    auto fd = b.open_read(path, follow);
+    ASSERT_TRUE(fd.has_value()) << path << ": " << fd.error().message;
+    char buf[16] = {};
+    EXPECT_EQ(::read(fd->get(), buf, sizeof buf), 8) << path;
+    EXPECT_STREQ(buf, "precious");
+    EXPECT_EQ(::fcntl(fd->get(), F_GETFL) & O_NONBLOCK, 0);
+  }
+  EXPECT_EQ(b.open_read("up/fifo", follow).error().message, m_out + "/up/fifo is a FIFO: refused");
+  EXPECT_EQ(b.open_read("../outside/victim", follow).error().message,
+            "refusing " + m_out + "/../outside/victim: key has a '..' segment");
+  EXPECT_NE(b.open_read("up/none", follow).error().message.find("No such file"), std::string::npos);
+}
+
 // Runs `check` as an unprivileged user (root ignores permission bits): in a child that drops to nobody when
 // we are root, in-process otherwise. `check` returns an empty string on success or what went wrong.
 void expect_unprivileged(const std::function<std::string()>& check) {
@@ -641,12 +662,34 @@ TEST_F(TempTree, ListingSkipsSymlinksAndSpecialFilesWithReasons) {
   EXPECT_EQ(l->files[0].mtime.tv_nsec, 987654321);
   ASSERT_EQ(l->skipped.size(), 4u);
   EXPECT_EQ(l->skipped[0].path, "d/dangling");
-  EXPECT_EQ(l->skipped[0].reason, "symlink: not followed");
+  EXPECT_EQ(l->skipped[0].reason, "symlink: not followed (--follow-symlinks follows it)");
   EXPECT_EQ(l->skipped[1].path, "d/fifo");
   EXPECT_EQ(l->skipped[1].reason, "not a regular file (FIFO)");
   EXPECT_EQ(l->skipped[2].path, "d/to-dir");
-  EXPECT_EQ(l->skipped[2].reason, "symlink: not followed");
+  EXPECT_EQ(l->skipped[2].reason, "symlink: not followed (--follow-symlinks follows it)");
   EXPECT_EQ(l->skipped[3].path, "d/to-file");
+}
+
+TEST_F(TempTree, ListingFollowingSymlinksListsTheirTargetsUnderTheirNames) {
+  fs::create_directories(m_out + "/d");
+  put(m_out + "/d/real", "0123456789");
+  fs::create_symlink("real", m_out + "/d/to-file");
+  fs::create_directory_symlink("../../outside", m_out + "/d/to-dir");
+  fs::create_symlink("nowhere", m_out + "/d/dangling");
+  fs::create_directory_symlink("..", m_out + "/d/cycle");
+  ASSERT_EQ(::mkfifo((m_out + "/d/fifo").c_str(), 0600), 0);
+
+  auto l = list_regular_files(m_out, Beneath::Symlinks::Follow);
+  ASSERT_TRUE(l.has_value()) << l.error().message;
+  ASSERT_EQ(paths_of(*l), (std::vector<std::string>{"d/real", "d/to-dir/victim", "d/to-file"}));
+  EXPECT_EQ(l->files[1].size, 8u);   // precious
+  EXPECT_EQ(l->files[2].size, 10u);  // the target's size, not the link's
+  ASSERT_EQ(l->skipped.size(), 3u);
+  EXPECT_EQ(l->skipped[0].path, "d/cycle");
+  EXPECT_EQ(l->skipped[0].reason, "directory cycle");
+  EXPECT_EQ(l->skipped[1].path, "d/dangling");
+  EXPECT_EQ(l->skipped[1].reason, "dangling symlink");
+  EXPECT_EQ(l->skipped[2].path, "d/fifo");
 }
 
 TEST_F(TempTree, ListingUnreadableDirectoryIsSkippedNotFatal) {

@@ -120,13 +120,13 @@ std::string BatchItem::source_text(const std::string& dir) const { return !label
 std::string BatchItem::source_name(const std::string& dir) const {
   if (kind == Kind::Download) return object.str();
   if (!local_path.empty()) return local_path;
-  return dir.empty() || dir.ends_with('/') ? dir + relative : dir + "/" + relative;
+  return shown_beneath(dir, relative);
 }
 
 std::string BatchItem::dest_text(const std::string& dir) const {
   if (kind == Kind::Upload) return dest.str();
   if (!local_path.empty()) return local_path;
-  return dir.empty() || dir.ends_with('/') ? dir + relative : dir + "/" + relative;
+  return shown_beneath(dir, relative);
 }
 
 Batch::Batch(Client& client, Settings settings) : m_client(client), m_settings(std::move(settings)) {}
@@ -348,7 +348,9 @@ void Batch::start_upload(BatchItem item, const ItemSettings& s) {
   r->settings = &s;
   r->started = std::chrono::steady_clock::now();
   r->item = std::move(item);
-  Result<Fd> fd = r->item.local_path.empty() ? m_dir->open_read(r->item.relative) : open_regular(r->item.local_path);
+  const auto symlinks = m_settings.follow_symlinks ? Beneath::Symlinks::Follow : Beneath::Symlinks::Refuse;
+  Result<Fd> fd =
+      r->item.local_path.empty() ? m_dir->open_read(r->item.relative, symlinks) : open_regular(r->item.local_path);
   if (!fd) return report(r->item, fd.error(), false, 0, 0);
   struct stat st {};
   if (::fstat(fd->get(), &st) != 0 || !S_ISREG(st.st_mode)) {

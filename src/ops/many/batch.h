@@ -88,6 +88,7 @@ class Batch {
     std::shared_ptr<const ItemSettings> item;  // the default for items without their own
     std::string dir;                           // the local directory of -r / --files-from / --manifest ("" for run)
     bool dir_must_exist = false;               // an upload's source directory (a download's is made)
+    bool follow_symlinks = false;              // uploads: read files through symlinks beneath `dir`
     uint32_t items_in_flight = 64;
     uint64_t whole_get_max = whole_get_limit(GetOptions{}.chunk_size);  // downloads up to this size are one GET
     size_t queue_limit = 4096;                 // items waiting; add() blocks beyond it
