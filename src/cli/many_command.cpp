@@ -26,6 +26,7 @@
 #include "ops/list/list_objects.h"
 #include "ops/many/batch.h"
 #include "ops/put/upload.h"
+#include "s3/s3_uri.h"
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -128,6 +129,7 @@ void walk_and_add(const Options& o, const KeyFilter& filter, Batch& batch, StopS
     item.kind = BatchItem::Kind::Upload;
     item.relative = file.path;
     item.dest = S3Uri{o.remote.bucket, key};
+    if (auto why = invalid_key_reason(key)) item.refused = "refused: " + *why;
     if (!batch.add(std::move(item))) return;
   }
 }
@@ -149,7 +151,11 @@ void files_from_and_add(const Options& o, const KeyFilter& filter, Batch& batch,
       item.kind = BatchItem::Kind::Upload;
       item.relative = name.name;
       item.dest = S3Uri{o.remote.bucket, key};
-      if (const auto why = unsafe_path_reason(name.name)) item.refused = "refused: " + *why;
+      if (auto why = unsafe_path_reason(name.name)) {
+        item.refused = "refused: " + *why;
+      } else if (auto bad_key = invalid_key_reason(key)) {
+        item.refused = "refused: " + *bad_key;
+      }
     }
     if (!batch.add(std::move(item))) return;
   }

@@ -88,6 +88,9 @@ Result<void> classify_operands(const std::string& source, Options& o) {
                                            source == "-" ? std::string("stdin") : source)));
     }
     dest->key += name;
+    if (auto why = invalid_key_reason(dest->key)) {
+      return fail(Error::usage(fmt::format("{}: {} would be the key: {}", source, dest->str(), *why)));
+    }
   }
   o.upload_to = std::move(*dest);
   if (o.resume && source == "-") return fail(Error::usage("--continue needs a file: a stream cannot be read twice"));

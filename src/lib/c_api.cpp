@@ -21,6 +21,7 @@
 #include "ops/get/download_file.h"
 #include "ops/get/whole_get.h"
 #include "ops/head/head_object.h"
+#include "s3/s3_uri.h"
 #include "util/huge_buffer.h"
 #include "util/log.h"
 #include "util/workers.h"
@@ -100,6 +101,9 @@ Result<void> run_op(Client& client, const std::shared_ptr<Operation>& op, s3fcp_
 Result<void> check_names(const char* bucket, const char* key, bool key_needed) {
   if (bucket == nullptr || *bucket == '\0') return fail(Error::usage("the bucket name is empty"));
   if (key_needed && (key == nullptr || *key == '\0')) return fail(Error::usage("the key is empty"));
+  if (key != nullptr) {
+    if (auto why = invalid_key_reason(key)) return fail(Error::usage(*why));
+  }
   return {};
 }
 

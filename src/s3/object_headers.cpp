@@ -9,18 +9,13 @@
 
 #include "sign/sigv4.h"
 #include "util/strings.h"
+#include "util/utf8.h"
 
 namespace s3fcp {
 
 namespace {
 
 constexpr std::string_view kMetaPrefix = "x-amz-meta-";
-
-// UTF-8 code points: every byte but continuation bytes (10xxxxxx) starts one.
-std::size_t utf8_chars(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
-}
 
 bool is_token_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/utf8.h"
+
 namespace s3fcp {
 
 namespace {
@@ -10,6 +12,12 @@ bool bucket_char(char c) {
          c == '_';
 }
 }  // namespace
+
+std::optional<std::string> invalid_key_reason(std::string_view key) {
+  if (key.size() > 1024) return "object key longer than 1024 bytes";
+  if (!valid_utf8(key)) return "object key not UTF-8 (as S3 keys must be)";
+  return std::nullopt;
+}
 
 Result<S3Uri> parse_s3_prefix(std::string_view text) {
   constexpr std::string_view scheme = "s3://";
@@ -23,7 +31,7 @@ Result<S3Uri> parse_s3_prefix(std::string_view text) {
     return fail(Error::usage("invalid bucket name '" + std::string(bucket) + "' in '" + shown + "'"));
   }
   const std::string_view key = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-  if (key.size() > 1024) return fail(Error::usage("object key longer than 1024 bytes in '" + shown + "'"));
+  if (auto why = invalid_key_reason(key)) return fail(Error::usage(*why + " in '" + shown + "'"));
   return S3Uri{std::string(bucket), std::string(key)};
 }
 
@@ -44,7 +52,7 @@ Result<S3Uri> parse_s3_uri(std::string_view text) {
     return fail(Error::usage("missing object key in '" + shown + "' (expected s3://bucket/key)"));
   }
   std::string_view key = rest.substr(slash + 1);
-  if (key.size() > 1024) return fail(Error::usage("object key longer than 1024 bytes in '" + shown + "'"));
+  if (auto why = invalid_key_reason(key)) return fail(Error::usage(*why + " in '" + shown + "'"));
   return S3Uri{std::string(bucket), std::string(key)};
 }
 

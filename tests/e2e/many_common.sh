@@ -54,7 +54,7 @@ file_count() { many_tool count "$1"; }
 assert_items() { many_tool stats "$STDERR" "$1" 2>&9; }
 
 failure_lines() {
-  grep -v -e '^{' -e '^s3fcp: \(dry run: \)\?[0-9]* copied, ' "$STDERR" >"$TMP/failures" || true
+  grep -a -v -e '^{' -e '^s3fcp: \(dry run: \)\?[0-9]* copied, ' "$STDERR" >"$TMP/failures" || true
 }
 
 assert_failures() {

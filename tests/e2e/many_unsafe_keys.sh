@@ -139,4 +139,21 @@ assert_contains "$TMP/failures" "line 3: "
   { log_dump >&9; exit 1; }
 expect_exit 2 s3fcp -r s3://unsafe/upf/ "$TMP/back" --follow-symlinks
 assert_contains "$STDERR" "--follow-symlinks applies to uploads only"
+
+# A name that is not UTF-8 cannot be an S3 key (S3 answers 400; moto would store U+FFFD instead): refused on its
+# own line, the others copied; as the key of one upload, a usage error before any request.
+BAD=$'bad\xffname'
+mkdir -p "$WORK/latin1"
+echo ok >"$WORK/latin1/good"
+echo bad >"$WORK/latin1/$BAD"
+start_fault_server ""
+expect_exit 11 s3fcp -r "$WORK/latin1/" s3://unsafe/latin1/ -q
+assert_failures 1
+assert_contains "$TMP/failures" "refused: object key not UTF-8 (as S3 keys must be) ($WORK/latin1/$BAD)"
+[[ $(log_eval key "op == 'put'") == latin1/good ]] || { log_dump >&9; exit 1; }
+expect_exit 2 s3fcp "$WORK/latin1/$BAD" s3://unsafe/latin1/
+assert_contains "$STDERR" "would be the key: object key not UTF-8"
+expect_exit 2 s3fcp - "s3://unsafe/x$BAD" </dev/null
+assert_contains "$STDERR" "object key not UTF-8 (as S3 keys must be) in 's3://unsafe/x$BAD'"
+assert_requests -eq 1 "op == 'put'"
 say "ok"

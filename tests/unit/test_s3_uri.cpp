@@ -121,5 +121,19 @@ TEST(S3UriTest, DnsIncompatibleBuckets) {
   EXPECT_FALSE(is_dns_compatible_bucket(""));
 }
 
+TEST(S3UriTest, RejectsKeysThatAreNotUtf8) {
+  for (const std::string key : {"bad\xffname", "x\xc0\xaf", "\xed\xa0\x80", "cut\xe2\x82"}) {
+    SCOPED_TRACE(key);
+    auto uri = parse_s3_uri("s3://b/" + key);
+    ASSERT_FALSE(uri.has_value());
+    EXPECT_EQ(uri.error().kind, ErrorKind::Usage);
+    EXPECT_EQ(uri.error().message, "object key not UTF-8 (as S3 keys must be) in 's3://b/" + key + "'");
+    EXPECT_FALSE(parse_s3_prefix("s3://b/" + key).has_value());
+  }
+  EXPECT_EQ(parse_s3_uri("s3://b/caf\xc3\xa9/\xf0\x9f\x93\xa6").value().key, "caf\xc3\xa9/\xf0\x9f\x93\xa6");
+  EXPECT_EQ(invalid_key_reason(""), std::nullopt);
+  EXPECT_EQ(invalid_key_reason(std::string(1025, 'k')), "object key longer than 1024 bytes");
+}
+
 }  // namespace
 }  // namespace s3fcp
