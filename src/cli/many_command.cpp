@@ -2,6 +2,7 @@
 // input into BatchItems for the Batch runner (ops/many/batch.h) on the shared client, then reports: one line per
 // failed item as it happens, one summary line at the end (and with --stats json one JSON line per item and one for
 // the summary), exit 11 when any item failed.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -178,6 +179,8 @@ void manifest_and_add(const Options& o, const KeyFilter& filter, Batch& batch, S
 // before it. --no-clobber and --skip-existing shape each copy (given to run or on a line); the others are the run's.
 struct BatchFlags {
   bool no_clobber = false, skip_existing = false;
+  bool raw = false, flatten = false;  // s5cmd's: '*' and '?' taken literally; a wildcard's copies named by the key's
+                                      // last part only
   std::vector<std::string> run_only;  // found and not for a line: --dry-run, --shard, --include, --exclude
 };
 
@@ -191,6 +194,10 @@ std::vector<std::string> without_batch_flags(const std::vector<std::string>& wor
       flags.no_clobber = true;
     } else if (word == "--skip-existing") {
       flags.skip_existing = true;
+    } else if (word == "--raw") {
+      flags.raw = true;
+    } else if (word == "--flatten") {
+      flags.flatten = true;
     } else if (word == "--dry-run") {
       flags.run_only.emplace_back(word);
     } else if (std::ranges::find(kWithValue, name) != std::end(kWithValue)) {
@@ -216,6 +223,7 @@ constexpr DirectionalOption kDirectional[] = {
     {"--tagging", true, Options::Direction::Upload},       {"--storage-class", true, Options::Direction::Upload},
     {"--acl", true, Options::Direction::Upload},           {"--sse", true, Options::Direction::Upload},
     {"--sse-kms-key-id", true, Options::Direction::Upload}, {"--expected-size", true, Options::Direction::Upload},
+    {"--follow-symlinks", false, Options::Direction::Upload}, {"--no-follow-symlinks", false, Options::Direction::Upload},
     {"--window", true, Options::Direction::Download},      {"--no-hedge", false, Options::Direction::Download}};
 
 std::vector<std::string> for_direction(const std::vector<std::string>& words, Options::Direction direction) {
@@ -233,9 +241,35 @@ std::vector<std::string> for_direction(const std::vector<std::string>& words, Op
   return out;
 }
 
-// A run file's line: `cp [options] SOURCE DEST`, parsed with the run's own options first.
+// A run line's wildcard SOURCE, as s5cmd reads it: '*' any run of characters ('/' included), '?' one character,
+// anything else (a '[' too) itself. The copies are named by the source's path from the last '/' before the first
+// wildcard (by its last part only with --flatten), beneath DEST, a directory or a prefix.
+struct RunWildcard {
+  enum class Side { None, Remote, Local };
+  Side side = Side::None;
+  std::string pattern;  // the key (Remote) or the local path (Local), wildcards and all
+  std::string dest;     // DEST's directory (Remote) or s3:// prefix, as a key (Local)
+  std::string bucket;
+  bool flatten = false;
+  bool follow_symlinks = false;
+};
+
+bool has_wildcard(std::string_view s) { return s.find_first_of("*?") != std::string_view::npos; }
+
+// The fnmatch(3) pattern (FNM_NOESCAPE, glob_matches) of a run line's wildcard: its '[' written as "[[]".
+std::string wildcard_glob(std::string_view pattern) {
+  std::string out;
+  for (const char c : pattern) {
+    if (c == '[') out += "[[]";
+    else out += c;
+  }
+  return out;
+}
+
+// A run file's line: `cp [options] SOURCE DEST`, parsed with the run's own options first. A SOURCE with wildcards
+// (no --raw) fills `wildcard`, for the caller to expand.
 BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& run_sse_c,
-                   const std::shared_ptr<const MimeTypes>& types) {
+                   const std::shared_ptr<const MimeTypes>& types, RunWildcard& wildcard) {
   BatchItem item;
   item.line = line.line;
   for (size_t i = 1; i < line.words.size(); ++i) item.label += (i > 1 ? " " : "") + line.words[i];
@@ -269,6 +303,18 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
     return refuse(fmt::format("{} applies to the whole run: give it to s3fcp run", flags.run_only.front()));
   }
   args.insert(args.end(), line_words.begin(), line_words.end());
+  // Many files to S3 (a wildcard, or a directory): the line is parsed as the upload of one file named "many" to
+  // DEST as a prefix, for its options; the files are found by the caller.
+  std::string many_files;
+  if (upload && line_words.size() >= 2) {
+    const std::string& source = line_words[line_words.size() - 2];
+    struct stat st {};
+    if ((!flags.raw && has_wildcard(source)) || (::stat(source.c_str(), &st) == 0 && S_ISDIR(st.st_mode))) {
+      many_files = source;
+      args[args.size() - 2] = "many";
+      if (args.back().find('/', 5) == std::string::npos) args.back() += '/';  // s3://bucket: its top
+    }
+  }
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
   auto parsed = parse_command_line(static_cast<int>(argv.size()), argv.data());
@@ -282,8 +328,25 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
   settings->no_clobber = flags.no_clobber;
   settings->skip_existing = flags.skip_existing;
   item.settings = std::make_shared<const ItemSettings>(std::move(*settings));
+  wildcard.flatten = flags.flatten;
+  wildcard.follow_symlinks = o.follow_symlinks;
   if (o.direction == Options::Direction::Upload) {
     if (o.local_source == "-") return refuse("a run line cannot read stdin");
+    if (!many_files.empty()) {
+      const std::string& to = line_words.back();
+      const auto key_start = to.find('/', 5);
+      if (key_start != std::string::npos && !to.ends_with('/')) {
+        return refuse(fmt::format("{} names many files: DEST must be s3://bucket/ or a prefix ending in '/'",
+                                  many_files));
+      }
+      wildcard.side = RunWildcard::Side::Local;
+      wildcard.pattern = many_files;  // a directory: all of its files (expand_local)
+      wildcard.bucket = o.upload_to.bucket;
+      wildcard.dest = key_start == std::string::npos ? std::string() : to.substr(key_start + 1);
+      item.kind = BatchItem::Kind::Upload;
+      item.local_path = many_files;
+      return item;
+    }
     item.kind = BatchItem::Kind::Upload;
     item.local_path = o.local_source;
     item.dest = o.upload_to;
@@ -294,6 +357,14 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
   item.kind = BatchItem::Kind::Download;
   item.object = o.source;
   item.version_id = o.version_id;
+  if (!flags.raw && has_wildcard(o.source.key)) {
+    if (!o.version_id.empty()) return refuse("--version-id names one object, not a wildcard's");
+    wildcard.side = RunWildcard::Side::Remote;
+    wildcard.pattern = o.source.key;
+    wildcard.bucket = o.source.bucket;
+    wildcard.dest = o.destination;
+    return item;
+  }
   item.local_path = o.destination;
   if (item.local_path.ends_with('/')) {
     const auto slash = o.source.key.rfind('/');
@@ -311,14 +382,115 @@ std::string raw_line(std::string_view text, size_t number) {
   return std::string(trim(text.substr(0, text.find('\n'))));
 }
 
-void run_file_and_add(const Options& o, const HeaderList& sse_c, Batch& batch, StopSignal& stop) {
+// The last part of a '/'-separated name.
+std::string last_part(std::string_view name) {
+  const auto slash = name.rfind('/');
+  return std::string(slash == std::string_view::npos ? name : name.substr(slash + 1));
+}
+
+// A run line that copies nothing: one failed item, named by the line.
+void line_failed(Batch& batch, BatchItem line_item, std::string why) {
+  line_item.refused = std::move(why);
+  line_item.local_path.clear();
+  batch.add(std::move(line_item));
+}
+
+// The objects of a run line's S3 wildcard: listed below the part before the first wildcard, each matching key an
+// item of the line's settings, beneath DEST. A line whose listing fails or matches nothing fails (s5cmd: "no object
+// found"); a stopped run stops its listing.
+void expand_remote(Client& client, const Options& o, const RunWildcard& w, const BatchItem& line_item, Batch& batch,
+                   StopSignal& stop) {
+  const std::string prefix = w.pattern.substr(0, w.pattern.find_first_of("*?"));
+  const auto cut = prefix.rfind('/');
+  const size_t name_start = cut == std::string::npos ? 0 : cut + 1;
+  const std::string glob = wildcard_glob(w.pattern);
+  auto line_stop = std::make_shared<StopSignal>();
+  stop.add_waker([line_stop, &client] {
+    line_stop->fail(Error{ErrorKind::Other, "the run stopped"});
+    client.wakeup();
+  });
+  uint64_t matched = 0;
+  ListObjects::Callbacks callbacks;
+  callbacks.page = [&](ListObjectsPage&& page) {
+    for (auto& object : page.objects) {
+      if (object.key.ends_with('/') || !glob_matches(glob, object.key)) continue;  // a folder marker, or no match
+      ++matched;
+      if (o.shard && !in_shard(object.key, *o.shard)) continue;
+      BatchItem item = line_item;
+      item.label.clear();  // named by its object, with the line's number
+      item.object = S3Uri{w.bucket, object.key};
+      item.size = object.size;
+      item.etag = object.etag;
+      const std::string relative = w.flatten ? last_part(object.key) : object.key.substr(name_start);
+      if (auto why = unsafe_path_reason(relative)) {
+        item.refused = fmt::format("refused: {} (it would not stay inside the directory)", *why);
+      } else {
+        item.local_dir = w.dest;
+        item.relative = relative;
+      }
+      batch.add_ready(std::move(item));
+    }
+  };
+  callbacks.wants_more = [&] { return batch.has_room(); };
+  auto listing = std::make_shared<ListObjects>(w.bucket, prefix, std::move(callbacks), *line_stop);
+  client.submit(listing);
+  listing->wait();
+  if (stop.stopping()) return;
+  if (auto error = line_stop->error()) return line_failed(batch, line_item, error->message);
+  if (matched == 0) line_failed(batch, line_item, "no object matches s3://" + w.bucket + "/" + w.pattern);
+}
+
+// The files of a run line's local wildcard or directory, each an item of the line's settings, keyed below DEST's
+// prefix by their path from the last '/' before the first wildcard (a directory `dir/`: below it; `dir`: from dir).
+void expand_local(const Options& o, const RunWildcard& w, const BatchItem& line_item, Batch& batch) {
+  const std::string& p = w.pattern;
+  const size_t wild = p.find_first_of("*?");
+  std::string walk_dir, name_prefix;
+  if (wild == std::string::npos) {
+    walk_dir = p;
+    if (!p.ends_with('/')) name_prefix = last_part(p) + "/";
+  } else {
+    const auto cut = p.rfind('/', wild);
+    walk_dir = cut == std::string::npos ? std::string() : p.substr(0, cut + 1);
+  }
+  auto listing = list_regular_files(walk_dir.empty() ? "." : walk_dir,
+                                    w.follow_symlinks ? Beneath::Symlinks::Follow : Beneath::Symlinks::Refuse);
+  if (!listing) return line_failed(batch, line_item, listing.error().message);
+  for (const auto& skipped : listing->skipped) {
+    log_line(fmt::format("{}: skipped: {}", shown_beneath(walk_dir.empty() ? "." : walk_dir, skipped.path),
+                         skipped.reason));
+  }
+  const std::string glob = wildcard_glob(p);
+  uint64_t matched = 0;
+  for (const auto& file : listing->files) {
+    if (wild != std::string::npos && !glob_matches(glob, walk_dir + file.path)) continue;
+    ++matched;
+    BatchItem item = line_item;
+    item.label.clear();
+    item.local_path = shown_beneath(walk_dir.empty() ? "." : walk_dir, file.path);
+    item.dest = S3Uri{w.bucket, w.dest + (w.flatten ? last_part(file.path) : name_prefix + file.path)};
+    if (auto why = invalid_key_reason(item.dest.key)) item.refused = "refused: " + *why;
+    if (o.shard && !in_shard(item.dest.key, *o.shard)) continue;
+    if (!batch.add(std::move(item))) return;
+  }
+  if (matched == 0) line_failed(batch, line_item, "no file matches " + p);
+}
+
+void run_file_and_add(Client& client, const Options& o, const HeaderList& sse_c, Batch& batch, StopSignal& stop) {
   auto text = read_list_file(o.list_file);
   if (!text) return stop.fail(text.error());
   const auto types = std::make_shared<const MimeTypes>(MimeTypes::load());
   for (const BatchLine& line : parse_batch_file(*text)) {
     BatchItem item;
     if (line.error.empty()) {
-      item = run_item(o, line, sse_c, types);
+      RunWildcard wildcard;
+      item = run_item(o, line, sse_c, types, wildcard);
+      if (item.refused.empty() && wildcard.side != RunWildcard::Side::None) {
+        if (wildcard.side == RunWildcard::Side::Remote) expand_remote(client, o, wildcard, item, batch, stop);
+        else expand_local(o, wildcard, item, batch);
+        if (stop.stopping()) return;
+        continue;
+      }
     } else {
       item.line = line.line;
       item.refused = line.error;
@@ -375,7 +547,7 @@ int run_many(const Options& o, const Resolved& resolved, Client& client) {
         break;
       case Options::Mode::FilesFrom: files_from_and_add(o, *filter, batch, stop); break;
       case Options::Mode::Manifest: manifest_and_add(o, *filter, batch, stop); break;
-      case Options::Mode::Run: run_file_and_add(o, resolved.sse_c, batch, stop); break;
+      case Options::Mode::Run: run_file_and_add(client, o, resolved.sse_c, batch, stop); break;
       case Options::Mode::Single: break;
     }
     batch.close();

@@ -70,8 +70,8 @@ assert_contains "$STDERR" "--include: the pattern is empty"
 expect_exit 0 s3fcp -r s3://flt/p/ "$TMP/dry" --dry-run --exclude 'logs/*' --stats json
 printf '%s\n' "cp s3://flt/p/README $TMP/dry/README" "cp s3://flt/p/a.log $TMP/dry/a.log" \
   "cp s3://flt/p/data/.hidden $TMP/dry/data/.hidden" "cp s3://flt/p/data/x.csv $TMP/dry/data/x.csv" \
-  "cp s3://flt/p/img/p.png $TMP/dry/img/p.png" "cp 's3://flt/p/q?.txt' '$TMP/dry/q?.txt'" \
-  "cp 's3://flt/p/star*.txt' '$TMP/dry/star*.txt'" "cp 's3://flt/p/weird [x].txt' '$TMP/dry/weird [x].txt'" \
+  "cp s3://flt/p/img/p.png $TMP/dry/img/p.png" "cp --raw 's3://flt/p/q?.txt' '$TMP/dry/q?.txt'" \
+  "cp --raw 's3://flt/p/star*.txt' '$TMP/dry/star*.txt'" "cp 's3://flt/p/weird [x].txt' '$TMP/dry/weird [x].txt'" \
   "cp s3://flt/p/é.log $TMP/dry/é.log" >"$TMP/want-dry"
 cmp -s "$STDOUT" "$TMP/want-dry" ||
   { say "dry run printed:"; diff "$TMP/want-dry" "$STDOUT" >&9 || true; soft_fail "dry run"; }

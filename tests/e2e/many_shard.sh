@@ -57,7 +57,8 @@ start_fault_server ""
 (cd "$ALL" && find . -type f -name '[a-z]*' ! -name '*[[:cntrl:]]*' ! -name "*[\"'\\\\]*" -printf '%P\n' |
   head -n 40) >"$TMP/names"
 : >"$TMP/ops"
-while IFS= read -r name; do echo "cp 's3://shd/p/$name' '$TMP/run/$name'" >>"$TMP/ops"; done <"$TMP/names"
+# --raw: a name's '*' and '?' are its own, not wildcards.
+while IFS= read -r name; do echo "cp --raw 's3://shd/p/$name' '$TMP/run/$name'" >>"$TMP/ops"; done <"$TMP/names"
 echo "cp s3://shd/p/x" >>"$TMP/ops"  # no DEST: fails in both shards
 total=0
 for k in 0 1; do

@@ -120,13 +120,13 @@ std::string BatchItem::source_text(const std::string& dir) const { return !label
 std::string BatchItem::source_name(const std::string& dir) const {
   if (kind == Kind::Download) return object.str();
   if (!local_path.empty()) return local_path;
-  return shown_beneath(dir, relative);
+  return shown_beneath(local_dir.empty() ? dir : local_dir, relative);
 }
 
 std::string BatchItem::dest_text(const std::string& dir) const {
   if (kind == Kind::Upload) return dest.str();
   if (!local_path.empty()) return local_path;
-  return shown_beneath(dir, relative);
+  return shown_beneath(local_dir.empty() ? dir : local_dir, relative);
 }
 
 Batch::Batch(Client& client, Settings settings) : m_client(client), m_settings(std::move(settings)) {}
@@ -250,8 +250,10 @@ void Batch::start(BatchItem item, StopSignal&) {
     return;
   }
   if (m_settings.dry_run) {
-    const std::string line =
-        fmt::format("cp {} {}\n", run_word(item.source_name(m_settings.dir)), run_word(item.dest_text(m_settings.dir)));
+    const std::string source = item.source_name(m_settings.dir), dest = item.dest_text(m_settings.dir);
+    // A run line's '*' and '?' are wildcards unless --raw says otherwise (s5cmd's rule).
+    const bool raw = (source + dest).find_first_of("*?") != std::string::npos;
+    const std::string line = fmt::format("cp {}{} {}\n", raw ? "--raw " : "", run_word(source), run_word(dest));
     [[maybe_unused]] const auto n = ::write(STDOUT_FILENO, line.data(), line.size());
     report(item, std::nullopt, false, item.size.value_or(0), 0);
     return;
@@ -264,7 +266,7 @@ void Batch::start(BatchItem item, StopSignal&) {
 Result<std::string> Batch::local_place(const BatchItem& item, std::string& relative) const {
   if (item.local_path.empty()) {
     relative = item.relative;
-    return m_settings.dir;
+    return item.local_dir.empty() ? m_settings.dir : item.local_dir;
   }
   const auto slash = item.local_path.rfind('/');
   relative = slash == std::string::npos ? item.local_path : item.local_path.substr(slash + 1);
@@ -283,7 +285,7 @@ void Batch::start_download(BatchItem item, const ItemSettings& s) {
   auto place = local_place(r->item, relative);
   if (!place) return report(r->item, place.error(), false, 0, 0);
   const Beneath* dir = nullptr;
-  if (r->item.local_path.empty()) {
+  if (r->item.local_path.empty() && r->item.local_dir.empty()) {
     dir = &*m_dir;
   } else {
     auto own = Beneath::open(*place);

@@ -56,7 +56,8 @@ struct BatchItem {
   enum class Kind { Download, Upload };
   Kind kind = Kind::Download;
   size_t line = 0;  // of a batch file, for messages
-  // A download: the object, and where it goes: `relative` beneath the batch's directory, or `local_path`.
+  // A download: the object, and where it goes: `relative` beneath the batch's directory (or beneath `local_dir`,
+  // when set: a run line's wildcard), or `local_path`.
   S3Uri object;
   std::string version_id;
   std::optional<uint64_t> size;  // known from a listing
@@ -64,6 +65,7 @@ struct BatchItem {
   // An upload: the file (`relative` beneath the batch's directory, or `local_path`) and where it goes.
   S3Uri dest;
   std::string relative;
+  std::string local_dir;
   std::string local_path;
   std::shared_ptr<const ItemSettings> settings;  // null: the batch's
   std::string refused;  // not to be copied, and why (an unsafe key): reported as failed
