@@ -8,6 +8,8 @@
 #include <fnmatch.h>
 #include <locale.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace s3fcp {
@@ -44,6 +46,13 @@ bool glob_matches(const std::string& pattern, const std::string& name) {
 Result<KeyFilter> KeyFilter::create(std::vector<std::string> includes, std::vector<std::string> excludes) {
   if (auto ok = check_patterns(includes, "--include"); !ok) return fail(ok.error());
   if (auto ok = check_patterns(excludes, "--exclude"); !ok) return fail(ok.error());
+  // The AWS CLI's idiom for "only these" (its last matching filter wins) would select nothing here, without a word.
+  if (!includes.empty() && std::ranges::find(excludes, "*") != excludes.end()) {
+    return fail(Error::usage(fmt::format(
+        "--exclude '*' leaves nothing for --include to select: exclude wins here, whatever the order (the AWS CLI's "
+        "--exclude '*' --include '{}' is --include '{}' alone)",
+        includes.front(), includes.front())));
+  }
   KeyFilter filter;
   filter.m_includes = std::move(includes);
   filter.m_excludes = std::move(excludes);

@@ -10,7 +10,7 @@
 //     (a name that is not valid UTF-8 falls back to matching its bytes).
 // The rule, unlike the AWS CLI's (where the last matching filter wins): a name is selected when it matches no
 // --exclude, and there are no --include patterns or it matches at least one. Exclude wins; order does not
-// matter.
+// matter. So the AWS CLI's `--exclude '*' --include X` would select nothing: it is a Usage error that says so.
 #pragma once
 
 #include <string>

@@ -64,6 +64,11 @@ printf '%s\n' "cp s3://flt/q/logs/2024/b.log $TMP/folder-dry/2024/b.log" "cp s3:
 cmp -s "$STDOUT" "$TMP/want-folder-dry" || { diff "$TMP/want-folder-dry" "$STDOUT" >&9 || true; soft_fail "q/logs dry run"; }
 expect_exit 2 s3fcp -r s3://flt/p/ "$TMP/x" --include ''
 assert_contains "$STDERR" "--include: the pattern is empty"
+# The AWS CLI's "only these" idiom would copy nothing here (exclude wins): refused before any request, saying so.
+: >"$REQUEST_LOG"
+expect_exit 2 s3fcp -r s3://flt/p/ "$TMP/x" --exclude '*' --include '*.log'
+assert_contains "$STDERR" "the AWS CLI's --exclude '*' --include '*.log' is --include '*.log' alone"
+assert_requests -eq 0
 
 # --dry-run: one cp line per selected object, nothing fetched, nothing made.
 : >"$REQUEST_LOG"

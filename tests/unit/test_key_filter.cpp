@@ -109,6 +109,21 @@ TEST(KeyFilterTest, EmptyPatternsAreUsageErrors) {
   EXPECT_EQ(exc.error().message, "--exclude: the pattern is empty");
 }
 
+TEST(KeyFilterTest, TheAwsCliIdiomExcludeAllThenIncludeIsAUsageError) {
+  // aws s3 cp --exclude '*' --include '*.csv' means "only *.csv" there; here exclude wins, so it would copy nothing.
+  for (const auto& [includes, excludes] : std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>>{
+           {{"*.csv"}, {"*"}}, {{"*.csv", "*.tsv"}, {"tmp/*", "*"}}}) {
+    auto f = KeyFilter::create(includes, excludes);
+    ASSERT_FALSE(f.has_value());
+    EXPECT_EQ(f.error().kind, ErrorKind::Usage);
+    EXPECT_EQ(f.error().message,
+              "--exclude '*' leaves nothing for --include to select: exclude wins here, whatever the order (the AWS "
+              "CLI's --exclude '*' --include '*.csv' is --include '*.csv' alone)");
+  }
+  EXPECT_FALSE(make({}, {"*"}).selects("a"));  // alone it is a plain request for nothing
+  EXPECT_TRUE(make({"*.csv"}, {"*.tmp"}).selects("a.csv"));
+}
+
 TEST(KeyFilterTest, OddPatternsAreLiteralNotErrors) {
   EXPECT_TRUE(make({"a[b"}, {}).selects("a[b"));  // an unclosed bracket is an ordinary '['
   EXPECT_TRUE(make({"]"}, {}).selects("]"));
