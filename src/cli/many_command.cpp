@@ -114,15 +114,35 @@ void list_and_add(Client& client, const Options& o, const KeyFilter& filter, Bat
   listing->wait();
 }
 
+// The entries a walk of `dir` left out, each said on stderr, even with -q, as aws-cli warns of each: a folder of
+// symlinks (a Hugging Face snapshot) would otherwise upload nothing without a word. What could not be read is a
+// failed item (`item` makes it), for the copy is not whole. False once the batch stopped taking items.
+bool add_skipped(const std::string& dir, const LocalListing& listing, Batch& batch,
+                 const std::function<BatchItem(const SkippedEntry&)>& item) {
+  for (const auto& skipped : listing.skipped) {
+    if (!skipped.unreadable) {
+      log_line(fmt::format("{}: skipped: {}", shown_beneath(dir, skipped.path), skipped.reason));
+      continue;
+    }
+    BatchItem failed = item(skipped);
+    failed.refused = skipped.reason;
+    if (!batch.add(std::move(failed))) return false;
+  }
+  return true;
+}
+
 void walk_and_add(const Options& o, const KeyFilter& filter, Batch& batch, StopSignal& stop) {
   auto listing =
       list_regular_files(o.local_dir, o.follow_symlinks ? Beneath::Symlinks::Follow : Beneath::Symlinks::Refuse);
   if (!listing) return stop.fail(listing.error());
-  // Said even with -q, as aws-cli warns of each: a folder of symlinks (a Hugging Face snapshot) would otherwise
-  // upload nothing without a word.
-  for (const auto& skipped : listing->skipped) {
-    log_line(fmt::format("{}: skipped: {}", shown_beneath(o.local_dir, skipped.path), skipped.reason));
-  }
+  const bool added = add_skipped(o.local_dir, *listing, batch, [&](const SkippedEntry& skipped) {
+    BatchItem item;
+    item.kind = BatchItem::Kind::Upload;
+    item.relative = skipped.path;
+    item.dest = S3Uri{o.remote.bucket, join_key(o.remote.key, skipped.path)};
+    return item;
+  });
+  if (!added) return;
   for (const auto& file : listing->files) {
     const std::string key = join_key(o.remote.key, file.path);
     if (!selected(o, filter, key, file.path)) continue;
@@ -456,10 +476,13 @@ void expand_local(const Options& o, const RunWildcard& w, const BatchItem& line_
   auto listing = list_regular_files(walk_dir.empty() ? "." : walk_dir,
                                     w.follow_symlinks ? Beneath::Symlinks::Follow : Beneath::Symlinks::Refuse);
   if (!listing) return line_failed(batch, line_item, listing.error().message);
-  for (const auto& skipped : listing->skipped) {
-    log_line(fmt::format("{}: skipped: {}", shown_beneath(walk_dir.empty() ? "." : walk_dir, skipped.path),
-                         skipped.reason));
-  }
+  const bool added = add_skipped(walk_dir.empty() ? "." : walk_dir, *listing, batch, [&](const SkippedEntry& skipped) {
+    BatchItem item = line_item;
+    item.label.clear();
+    item.local_path = shown_beneath(walk_dir.empty() ? "." : walk_dir, skipped.path);
+    return item;
+  });
+  if (!added) return;
   const std::string glob = wildcard_glob(p);
   uint64_t matched = 0;
   for (const auto& file : listing->files) {

@@ -444,10 +444,10 @@ Result<LocalListing> list_regular_files(const std::string& dir, Beneath::Symlink
         break;
       case FTS_DNR:
         out.skipped.push_back(
-            {std::move(path), fmt::format("cannot read directory: {}", std::strerror(e->fts_errno))});
+            {std::move(path), fmt::format("cannot read directory: {}", std::strerror(e->fts_errno)), true});
         break;
       default:  // FTS_NS, FTS_ERR
-        out.skipped.push_back({std::move(path), fmt::format("cannot stat: {}", std::strerror(e->fts_errno))});
+        out.skipped.push_back({std::move(path), fmt::format("cannot stat: {}", std::strerror(e->fts_errno)), true});
         break;
     }
   }

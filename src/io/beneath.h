@@ -163,6 +163,7 @@ struct LocalFile {
 struct SkippedEntry {
   std::string path;    // relative to DIR
   std::string reason;  // "symlink: not followed", "not a regular file (FIFO)", "cannot read directory: …"
+  bool unreadable = false;  // what is there could not be read or looked at (not left out by a rule): a failure
 };
 
 struct LocalListing {
