@@ -102,6 +102,17 @@ std::vector<BatchLine> parse_batch_file(std::string_view text) {
   return out;
 }
 
+bool has_wildcard(std::string_view s) { return s.find_first_of("*?") != std::string_view::npos; }
+
+std::string wildcard_glob(std::string_view pattern) {
+  std::string out;
+  for (const char c : pattern) {
+    if (c == '[') out += "[[]";
+    else out += c;
+  }
+  return out;
+}
+
 std::vector<ListedName> parse_files_from(std::string_view text) {
   std::vector<ListedName> out;
   std::string_view line;

@@ -44,6 +44,12 @@ Result<std::vector<std::string>> split_words(std::string_view line);
 // fails that line, not the file.
 std::vector<BatchLine> parse_batch_file(std::string_view text);
 
+// s5cmd's wildcards in a run line's SOURCE: '*' (any run of characters, '/' included) and '?' (one character);
+// anything else, a '[' too, stands for itself. A line's --raw takes them literally.
+bool has_wildcard(std::string_view s);
+// The same pattern for glob_matches (batch/key_filter.h: fnmatch, FNM_NOESCAPE): each '[' written as "[[]".
+std::string wildcard_glob(std::string_view pattern);
+
 struct ListedName {
   size_t line = 0;  // 1-based
   std::string name;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "batch/batch_file.h"
+#include "batch/key_filter.h"
 
 namespace s3fcp {
 namespace {
@@ -142,6 +143,17 @@ TEST(BatchFileTest, QuotingErrorsAreErrorsOfTheirLine) {
   EXPECT_EQ(parse_batch_file("\n\ncp \"open c\n")[0].error, "unterminated double-quoted string");
   EXPECT_EQ(parse_batch_file("cp a b\\\ncp c d\n")[0].error, "unterminated backslash-escape");
   EXPECT_EQ(parse_batch_file("cp a b \\\r\n")[0].error, "unterminated backslash-escape");
+}
+
+TEST(RunWildcardTest, StarAndQuestionMarkAreWildcardsBracketsAreLiteral) {
+  EXPECT_TRUE(has_wildcard("data/*"));
+  EXPECT_TRUE(has_wildcard("a?c"));
+  EXPECT_FALSE(has_wildcard("data/[b]/x"));
+  EXPECT_FALSE(has_wildcard(""));
+  EXPECT_EQ(wildcard_glob("data/[b]/*.csv"), "data/[[]b]/*.csv");
+  EXPECT_TRUE(glob_matches(wildcard_glob("data/[b]/*"), "data/[b]/q.csv"));
+  EXPECT_FALSE(glob_matches(wildcard_glob("data/[b]/*"), "data/b/q.csv"));
+  EXPECT_TRUE(glob_matches(wildcard_glob("logs/20?4-*"), "logs/2024-01/a.log"));  // '*' crosses '/'
 }
 
 TEST(FilesFromTest, NamesAreLiteral) {

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "batch/batch_file.h"
 #include "checksum/checksum.h"
 #include "ops/get/download_file.h"
 #include "ops/head/head_object.h"
@@ -252,7 +253,7 @@ void Batch::start(BatchItem item, StopSignal&) {
   if (m_settings.dry_run) {
     const std::string source = item.source_name(m_settings.dir), dest = item.dest_text(m_settings.dir);
     // A run line's '*' and '?' are wildcards unless --raw says otherwise (s5cmd's rule).
-    const bool raw = (source + dest).find_first_of("*?") != std::string::npos;
+    const bool raw = has_wildcard(source) || has_wildcard(dest);
     const std::string line = fmt::format("cp {}{} {}\n", raw ? "--raw " : "", run_word(source), run_word(dest));
     [[maybe_unused]] const auto n = ::write(STDOUT_FILENO, line.data(), line.size());
     report(item, std::nullopt, false, item.size.value_or(0), 0);
