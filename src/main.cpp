@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
   init_network();  // the credential sources use curl too
   auto resolved = resolve(o);
   if (!resolved) return report(resolved.error(), o.source_display());
+  if (o.no_verify_tls && !o.quiet) {
+    std::fputs("s3fcp: warning: --no-verify-ssl: the endpoint's TLS certificate is not checked\n", stderr);
+  }
   Client client(resolved->client);
   if (o.mode != Options::Mode::Single) return run_many(o, *resolved, client);
   return o.direction == Options::Direction::Upload ? run_upload(o, *resolved, client)

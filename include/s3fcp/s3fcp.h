@@ -34,9 +34,9 @@ extern "C" {
 #endif
 
 #define S3FCP_VERSION_MAJOR 0
-#define S3FCP_VERSION_MINOR 3
+#define S3FCP_VERSION_MINOR 4
 #define S3FCP_VERSION_PATCH 0
-#define S3FCP_VERSION_STRING "0.3.0"
+#define S3FCP_VERSION_STRING "0.4.0"
 
 #if defined(S3FCP_BUILDING_LIBRARY)
 #define S3FCP_API __attribute__((visibility("default")))
@@ -98,6 +98,8 @@ typedef struct s3fcp_config {
   s3fcp_log_fn log;             /* NULL: silent */
   void* log_user;
   int verbose;                  /* non-zero: log every request (level 2) */
+  const char* ca_bundle;        /* a PEM file of the CAs trusted for https; NULL: AWS_CA_BUNDLE, the profile's
+                                   ca_bundle, else the system's. Since 0.4.0 */
 } s3fcp_config;
 
 S3FCP_API void s3fcp_config_init(s3fcp_config* config);

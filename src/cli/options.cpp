@@ -50,7 +50,7 @@ _s3fcp() {{
     --addressing-style) COMPREPLY=($(compgen -W "auto path virtual" -- "$cur")); return ;;
     --stats) COMPREPLY=($(compgen -W "json" -- "$cur")); return ;;
     --request-payer) COMPREPLY=($(compgen -W "requester" -- "$cur")); return ;;
-    --sse-c-key-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --sse-c-key-file|--ca-bundle) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "{}" -- "$cur"))
@@ -146,6 +146,11 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   app.add_option("--sse-c-key-file", sse_c_key_file, "read the 32-byte SSE-C key from this file");
   app.add_flag("!--no-hedge", o.hedge, "never race a second request against a crawling chunk");
   app.add_flag("--no-sign-request", o.no_sign_request, "send anonymous requests (public objects)");
+  app.add_option("--ca-bundle", o.ca_bundle,
+                 "PEM file of the CAs to trust for https (default: AWS_CA_BUNDLE, the profile's ca_bundle, else the "
+                 "system's)");
+  app.add_flag("--no-verify-ssl", o.no_verify_tls,
+               "do not check the endpoint's TLS certificate (a warning says so; checksums are still verified)");
   app.add_option("--max-attempts", o.max_attempts,
                  fmt::format("requests per byte range before giving up (default {})", o.max_attempts));
   app.add_option("--connect-timeout", o.connect_timeout_s,
@@ -300,7 +305,7 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   auto style = parse_addressing_style(addressing);
   if (!style) return fail(style.error());
   o.endpoint.style = *style;
-  o.ca_bundle = process_env("AWS_CA_BUNDLE");
+  if (o.no_verify_tls && !o.ca_bundle.empty()) return fail(Error::usage("give --ca-bundle or --no-verify-ssl, not both"));
   if (!o.request_payer.empty() && o.request_payer != "requester") {
     return fail(Error::usage("--request-payer takes 'requester', got '" + o.request_payer + "'"));
   }

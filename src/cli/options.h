@@ -52,7 +52,8 @@ struct Options {
   int max_attempts = RetryConfig{}.max_attempts;
   int connect_timeout_s = static_cast<int>(ClientSettings{}.connect_timeout.count() / 1000);
   int read_timeout_s = static_cast<int>(ClientSettings{}.stall_timeout.count());
-  std::string ca_bundle;
+  std::string ca_bundle;       // --ca-bundle; empty: AWS_CA_BUNDLE, the profile's ca_bundle (resolve_client)
+  bool no_verify_tls = false;  // --no-verify-ssl
   std::string request_payer;  // "requester" or empty
   std::string sse_c_key;      // the raw 32-byte SSE-C key, or empty; never printed
 

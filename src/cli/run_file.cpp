@@ -125,7 +125,7 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
   static constexpr std::string_view kRunWide[] = {
       "--endpoint-url", "--region", "--profile", "--no-sign-request", "-c", "--concurrency", "--request-payer",
       "--max-attempts", "--connect-timeout", "--read-timeout", "--addressing-style", "--use-dualstack-endpoint",
-      "--use-fips-endpoint", "-r", "--recursive", "--files-from", "--manifest", "--stats", "-q", "--quiet", "-v"};
+      "--use-fips-endpoint", "--ca-bundle", "--no-verify-ssl", "-r", "--recursive", "--files-from", "--manifest", "--stats", "-q", "--quiet", "-v"};
   for (size_t i = 1; i < line.words.size(); ++i) {
     const std::string_view word = line.words[i];
     const std::string_view name = word.substr(0, word.find('='));

@@ -33,6 +33,7 @@ Result<Resolved> resolve(Options& o) {
   c.connect_timeout = std::chrono::seconds(o.connect_timeout_s);
   c.stall_timeout = std::chrono::seconds(o.read_timeout_s);
   c.ca_bundle = o.ca_bundle;
+  c.verify_tls = !o.no_verify_tls;
   c.verbose = o.verbose;
   auto settings = resolve_client(std::move(config));
   if (!settings) return fail(settings.error());

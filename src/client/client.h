@@ -46,7 +46,10 @@ struct ClientSettings {
   RetryConfig retry;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::seconds stall_timeout{20};  // a request that sends or receives nothing for this long is retried
-  std::string ca_bundle;                   // AWS_CA_BUNDLE; empty for the system's
+  // The CAs trusted for https: --ca-bundle, else AWS_CA_BUNDLE, else the profile's ca_bundle (resolve_client), else
+  // empty: the system's.
+  std::string ca_bundle;
+  bool verify_tls = true;                  // false: --no-verify-ssl, the certificate is not checked
   bool verbose = false;                    // log every request and answer on stderr (never a secret)
   uint64_t seed = 0;                       // the jitter's seed; 0: from the clock
   uint32_t network_threads = 0;            // 0: one per core, at most kMaxDefaultNetworkThreads

@@ -1,5 +1,12 @@
 #include "client/client_config.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
 #include "resolve/aws_config.h"
 #include "resolve/providers.h"
 
@@ -25,11 +32,18 @@ Result<ClientSettings> resolve_client(ClientConfig c) {
   }
   ClientSettings settings = std::move(c.client);
   settings.endpoint = endpoint;
+  settings.ca_bundle = resolve_ca_bundle(settings.ca_bundle, profile);
+  // One clear error now rather than one per request (curl would say "error setting certificate file" each time).
+  const bool https = endpoint.endpoint_url.empty() || endpoint.endpoint_url.starts_with("https://");
+  if (https && !settings.ca_bundle.empty() && ::access(settings.ca_bundle.c_str(), R_OK) != 0) {
+    return fail(Error::usage(fmt::format("cannot read the CA bundle {}: {}", settings.ca_bundle, std::strerror(errno))));
+  }
   if (!c.anonymous) {
     DefaultChainOptions chain_options;
     chain_options.profile = c.profile;
     chain_options.region = endpoint.region;
     chain_options.config = config;
+    chain_options.ca_bundle = settings.ca_bundle;
     auto chain = make_default_chain(chain_options);
     if (!chain) return fail(chain.error());
     settings.credentials = std::shared_ptr<CredentialChain>(std::move(*chain));

@@ -140,6 +140,10 @@ void ClientCore::setup_slot(Slot& slot) {
   curl_easy_setopt(e, CURLOPT_USERAGENT, "s3fcp/" S3FCP_VERSION);
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
   if (!m_settings.ca_bundle.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, m_settings.ca_bundle.c_str());
+  if (!m_settings.verify_tls) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
 }
 
 // --- the loop ------------------------------------------------------------------------------------------------------
@@ -348,8 +352,11 @@ Error ClientCore::transport_error(const Slot& slot, CURLcode result) const {
   const std::string detail = slot.error_buffer[0] != '\0' ? slot.error_buffer : curl_easy_strerror(result);
   const Request& r = slot.attempt.request();
   switch (result) {
-    case CURLE_SSL_CACERT_BADFILE:
     case CURLE_PEER_FAILED_VERIFICATION:
+      return Error{ErrorKind::Other,
+                   fmt::format("{} ({}); the CAs to trust: --ca-bundle FILE, AWS_CA_BUNDLE or the profile's ca_bundle",
+                               detail, m_signer.host(r.target))};
+    case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:

@@ -255,9 +255,7 @@ S3FCP_API s3fcp_client* s3fcp_client_new(const s3fcp_config* config, s3fcp_error
   s3fcp_client* out = nullptr;
   guarded(err, [&] {
     std::call_once(g_network_once, [] { init_network(); });
-    s3fcp_config defaults;
-    s3fcp_config_init(&defaults);
-    const s3fcp_config& c = config != nullptr ? *config : defaults;
+    const s3fcp_config c = given_options(config, s3fcp_config_init, offsetof(s3fcp_config, ca_bundle));
     // The library prints nothing unless asked to: its lines go to the caller's callback, or nowhere.
     if (c.log != nullptr) {
       set_log_sink([log = c.log, user = c.log_user](std::string_view line) {
@@ -283,7 +281,7 @@ S3FCP_API s3fcp_client* s3fcp_client_new(const s3fcp_config* config, s3fcp_error
     if (c.read_timeout_ms != 0) {
       s.stall_timeout = std::chrono::seconds(std::max<uint32_t>(1, (c.read_timeout_ms + 999) / 1000));
     }
-    if (const char* ca = std::getenv("AWS_CA_BUNDLE"); ca != nullptr) s.ca_bundle = ca;
+    if (c.ca_bundle != nullptr) s.ca_bundle = c.ca_bundle;  // else resolve_client: AWS_CA_BUNDLE, the profile's
     s.verbose = c.verbose != 0 && c.log != nullptr;
     auto settings = resolve_client(std::move(cc));
     if (!settings) return report_error(settings.error(), err);

@@ -306,6 +306,12 @@ std::string profile_addressing_style(const Profile& profile) {
   return profile.get_nested("s3", "addressing_style");
 }
 
+std::string resolve_ca_bundle(std::string_view given, const Profile& profile, const EnvLookup& env) {
+  if (!given.empty()) return std::string(given);
+  if (std::string v = env("AWS_CA_BUNDLE"); !v.empty()) return v;
+  return profile.get("ca_bundle");
+}
+
 namespace {
 bool endpoint_switch(const Profile& profile, const char* env_name, std::string_view key) {
   auto truthy = [](std::string_view v) { return iequals(v, "true"); };

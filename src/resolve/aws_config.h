@@ -138,6 +138,10 @@ std::string profile_addressing_style(const Profile& profile);
 bool profile_use_dualstack(const Profile& profile);
 bool profile_use_fips(const Profile& profile);
 
+// The CA bundle for https, as the AWS CLI picks it: `given` (--ca-bundle, the library's config) > AWS_CA_BUNDLE >
+// the profile's `ca_bundle`; "" when none (the system's CAs).
+std::string resolve_ca_bundle(std::string_view given, const Profile& profile, const EnvLookup& env = process_env);
+
 // "true"/"1"/"yes" in any case.
 bool config_true(std::string_view value);
 

@@ -50,6 +50,7 @@ class ContainerProvider final : public CredentialProvider {
     }
     SyncHttpRequest req;
     req.url = relative.empty() ? full : m_context.ecs_base + relative;
+    req.ca_bundle = m_context.ca_bundle;
     auto url = parse_url(req.url);
     if (!url) return fail(prefixed(url.error(), "ECS container"));
     if (relative.empty() && !is_allowed_container_url(url->scheme, url->host)) {

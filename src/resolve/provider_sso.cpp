@@ -117,6 +117,7 @@ Result<Credentials> sso_role_credentials(const ProviderContext& context, const S
   req.url = fmt::format("{}/federation/credentials?role_name={}&account_id={}", endpoint,
                         uri_encode(sso.role_name, false), uri_encode(sso.account_id, false));
   req.headers = {{"x-amz-sso_bearer_token", token->access_token}, {"Accept", "application/json"}};
+  req.ca_bundle = context.ca_bundle;
   req.connect_timeout = std::chrono::seconds(5);
   req.timeout = std::chrono::seconds(10);
   auto response = http_fetch_retrying(req, 3);

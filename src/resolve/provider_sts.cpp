@@ -43,14 +43,15 @@ std::vector<std::pair<std::string, std::string>> role_fields(std::string action,
 
 // POSTs `body` (signing it when `signer_creds` is given) and parses the answer, retrying throttling, 5xx and
 // transport failures.
-Result<Credentials> call_sts(const std::string& endpoint, const std::string& region, std::string_view action,
+Result<Credentials> call_sts(const StsEndpoint& endpoint, const std::string& region, std::string_view action,
                              const std::string& body, const Credentials* signer_creds) {
-  auto url = parse_url(endpoint);
+  auto url = parse_url(endpoint.url);
   if (!url) return fail(ErrorKind::Usage, fmt::format("STS endpoint: {}", url.error().message));
   for (int attempt = 1;; ++attempt) {
     SyncHttpRequest req;
     req.method = "POST";
-    req.url = endpoint;
+    req.url = endpoint.url;
+    req.ca_bundle = endpoint.ca_bundle;
     req.body = body;
     req.connect_timeout = kStsConnectTimeout;
     req.timeout = kStsTimeout;
@@ -105,21 +106,23 @@ std::string default_session_name() {
   return fmt::format("s3fcp-{}", std::chrono::duration_cast<std::chrono::seconds>(now).count());
 }
 
-std::string sts_endpoint(const ProviderContext& context, std::string_view region) {
+StsEndpoint sts_endpoint(const ProviderContext& context, std::string_view region) {
   const Profile profile = context.config->profile(context.profile_name);
   std::string url = configured_endpoint_url(*context.config, profile, "sts");
-  if (!url.empty()) return url;
-  const std::string r = region.empty() ? "us-east-1" : std::string(region);
-  return fmt::format("https://sts.{}.amazonaws.com{}", r, r.starts_with("cn-") ? ".cn" : "");
+  if (url.empty()) {
+    const std::string r = region.empty() ? "us-east-1" : std::string(region);
+    url = fmt::format("https://sts.{}.amazonaws.com{}", r, r.starts_with("cn-") ? ".cn" : "");
+  }
+  return {url, context.ca_bundle};
 }
 
-Result<Credentials> sts_assume_role(const std::string& endpoint, const std::string& region,
+Result<Credentials> sts_assume_role(const StsEndpoint& endpoint, const std::string& region,
                                     const AssumeRoleParams& params, const Credentials& source) {
   return call_sts(endpoint, region.empty() ? "us-east-1" : region, "AssumeRole",
                   form(role_fields("AssumeRole", params)), &source);
 }
 
-Result<Credentials> sts_assume_role_with_web_identity(const std::string& endpoint,
+Result<Credentials> sts_assume_role_with_web_identity(const StsEndpoint& endpoint,
                                                       const AssumeRoleParams& params,
                                                       const std::string& token) {
   auto fields = role_fields("AssumeRoleWithWebIdentity", params);

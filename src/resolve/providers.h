@@ -43,6 +43,7 @@ struct ProviderContext {
   bool profile_required = false;               // --profile / AWS_PROFILE named it: it must exist
   std::string region;                          // region for STS calls; empty: us-east-1
   std::string ecs_base = "http://169.254.170.2";  // host of AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
+  std::string ca_bundle;                       // the CAs trusted for https (STS, SSO, ECS); empty: the system's
 };
 
 struct DefaultChainOptions {
@@ -51,6 +52,7 @@ struct DefaultChainOptions {
   std::shared_ptr<const SharedConfig> config;  // null: load_shared_config(config_paths())
   CredentialChain::Options chain;              // refresh margin and clock (tests)
   std::string ecs_base;                        // empty: http://169.254.170.2 (tests)
+  std::string ca_bundle;                       // resolve_ca_bundle's; empty: the system's CAs
 };
 
 // env -> profile -> web identity -> ECS -> IMDS. An explicit --profile drops env from the chain, as the AWS
@@ -85,10 +87,14 @@ struct AssumeRoleParams {
   int duration_seconds = 0;  // 0: STS default (1 h)
 };
 // SigV4-signed POST Action=AssumeRole to `endpoint` (service "sts", `region`) with `source` credentials.
-Result<Credentials> sts_assume_role(const std::string& endpoint, const std::string& region,
+struct StsEndpoint {
+  std::string url;
+  std::string ca_bundle;  // empty: the system's CAs
+};
+Result<Credentials> sts_assume_role(const StsEndpoint& endpoint, const std::string& region,
                                     const AssumeRoleParams& params, const Credentials& source);
 // Unsigned POST Action=AssumeRoleWithWebIdentity.
-Result<Credentials> sts_assume_role_with_web_identity(const std::string& endpoint,
+Result<Credentials> sts_assume_role_with_web_identity(const StsEndpoint& endpoint,
                                                       const AssumeRoleParams& params,
                                                       const std::string& token);
 // Reads the token file (again at every call: it is rotated) and calls AssumeRoleWithWebIdentity at
@@ -96,7 +102,7 @@ Result<Credentials> sts_assume_role_with_web_identity(const std::string& endpoin
 Result<Credentials> web_identity_credentials(const ProviderContext& context, const std::string& role_arn,
                                              const std::string& token_file, const std::string& session_name);
 // configured_endpoint_url(..., "sts") or https://sts.REGION.amazonaws.com (.com.cn in China).
-std::string sts_endpoint(const ProviderContext& context, std::string_view region);
+StsEndpoint sts_endpoint(const ProviderContext& context, std::string_view region);
 std::string default_session_name();  // "s3fcp-<unix seconds>"
 
 struct SsoConfig {

@@ -5,7 +5,8 @@
 # credential chain (make_default_chain in src/resolve/providers.h) in main, and region / endpoint_url /
 # addressing_style read from the selected profile. Until that lands they fail at the first s3fcp call.
 #
-#   start_fake_aws [fake_aws.py args...]   tests/servers/fake_aws.py on a free port; exports FAKE_AWS (its URL)
+#   start_fake_aws [fake_aws.py args...]   tests/servers/fake_aws.py on a free port; exports FAKE_AWS (its URL,
+#                                          https:// with --tls-cert)
 #                                          and FAKE_AWS_LOG (its JSON-lines request log); stopped on exit
 #   drop_env_keys                          unsets AWS_ACCESS_KEY_ID & co., so the source under test must supply keys
 #   fake_calls FILTER                      prints the logged requests matching a Python expression over `r`
@@ -31,7 +32,9 @@ start_fake_aws() {
     ((SECONDS < deadline)) || { say "fake_aws.py did not start within 15 s"; return 1; }
     sleep 0.05
   done
-  FAKE_AWS=http://127.0.0.1:$(<"$port_file")
+  local scheme=http
+  [[ " $* " != *" --tls-cert "* ]] || scheme=https
+  FAKE_AWS=$scheme://127.0.0.1:$(<"$port_file")
   export FAKE_AWS FAKE_AWS_LOG
 }
 

@@ -221,16 +221,18 @@ static void list_stopped_early(void) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: %s ENDPOINT BUCKET (--ops N | --seconds S) [--threads T] [--max-size B] [--tolerate-errors]\n", argv[0]);
+    fprintf(stderr, "usage: %s ENDPOINT BUCKET (--ops N | --seconds S) [--threads T] [--max-size B] [--tolerate-errors] [--ca-bundle PEM]\n", argv[0]);
     return 2;
   }
   int threads = 4;
+  const char* ca_bundle = NULL;
   for (int i = 3; i < argc; ++i) {
     if (strcmp(argv[i], "--ops") == 0 && i + 1 < argc) g_ops_limit = atol(argv[++i]);
     else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) g_seconds_limit = atof(argv[++i]);
     else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = atoi(argv[++i]);
     else if (strcmp(argv[i], "--max-size") == 0 && i + 1 < argc) g_max_size = strtoull(argv[++i], NULL, 10);
     else if (strcmp(argv[i], "--tolerate-errors") == 0) g_tolerate = 1;
+    else if (strcmp(argv[i], "--ca-bundle") == 0 && i + 1 < argc) ca_bundle = argv[++i];
     else {
       fprintf(stderr, "unknown argument %s\n", argv[i]);
       return 2;
@@ -246,6 +248,7 @@ int main(int argc, char** argv) {
   config.concurrency = 16;
   config.part_size = 5u << 20;
   config.max_attempts = 6;
+  config.ca_bundle = ca_bundle;
   s3fcp_error err;
   g_client = s3fcp_client_new(&config, &err);
   if (!g_client) {

@@ -3,9 +3,9 @@
 
     python3 fake_aws.py [--port 0] [--port-file FILE] [--log LOG.jsonl] [--expiry-seconds N] [--imds-role NAME]
                         [--region R] [--ecs-token T] [--sso-token T] [--web-identity-token T]
-                        [--known-key AKID:SECRET[:SESSION_TOKEN]]...
+                        [--known-key AKID:SECRET[:SESSION_TOKEN]]... [--tls-cert PEM --tls-key PEM]
 
-Listens on 127.0.0.1 (HTTP/1.1). With --port 0 a free port is bound; --port-file receives the number (written to a
+Listens on 127.0.0.1 (HTTP/1.1; https with --tls-cert and --tls-key). With --port 0 a free port is bound; --port-file receives the number (written to a
 temp name, then renamed) once the socket listens. SIGTERM / SIGINT stop it with exit status 0.
 
 Every set of credentials it hands out is new: AccessKeyId ASIAFAKE00000001, 00000002, ... with a random secret and
@@ -305,9 +305,16 @@ def main(argv=None):
     ap.add_argument("--sso-token", default="sso-access-token")
     ap.add_argument("--web-identity-token", default="web-identity-token")
     ap.add_argument("--known-key", action="append", default=[])
+    ap.add_argument("--tls-cert", help="serve https with this certificate (PEM) and --tls-key")
+    ap.add_argument("--tls-key")
     args = ap.parse_args(argv)
 
     server = Server(("127.0.0.1", args.port), Handler)
+    if args.tls_cert:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.state = State(args)
     serve(server, "fake_aws", args.port_file)
     if server.state.log_file:

@@ -216,6 +216,15 @@ TEST(AwsConfigTest, EndpointUrlPrecedence) {
   EXPECT_EQ(configured_endpoint_url(c, c.profile("missing"), "s3", env_of({})), "");
 }
 
+TEST(AwsConfigTest, CaBundlePrecedence) {
+  const SharedConfig c = shared("[profile dev]\nca_bundle = /etc/corp-ca.pem\n[profile plain]\nregion = r\n");
+  const Profile dev = c.profile("dev");
+  EXPECT_EQ(resolve_ca_bundle("", dev, env_of({})), "/etc/corp-ca.pem");
+  EXPECT_EQ(resolve_ca_bundle("", dev, env_of({{"AWS_CA_BUNDLE", "/env.pem"}})), "/env.pem");
+  EXPECT_EQ(resolve_ca_bundle("/flag.pem", dev, env_of({{"AWS_CA_BUNDLE", "/env.pem"}})), "/flag.pem");
+  EXPECT_EQ(resolve_ca_bundle("", c.profile("plain"), env_of({})), "");
+}
+
 TEST(AwsConfigTest, RegionAndAddressingStyle) {
   const SharedConfig c = shared("[profile dev]\nregion = eu-west-1\ns3 =\n  addressing_style = virtual\n",
                                 "[dev]\nregion = eu-central-1\n");
