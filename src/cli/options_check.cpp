@@ -77,14 +77,12 @@ Result<void> classify_operands(const std::string& source, Options& o) {
   o.local_source = source;
   auto dest = parse_s3_prefix(o.destination);
   if (!dest) return fail(dest.error());
-  if (o.destination.find('/', 5) == std::string::npos) {
-    return fail(Error::usage(fmt::format("{} has no key: give s3://{}/KEY, or s3://{}/PREFIX/ to take the file's name",
-                                         o.destination, dest->bucket, dest->bucket)));
-  }
+  // s3://bucket, like s3://bucket/ or s3://bucket/PREFIX/, takes the file's name (as aws s3 cp and s5cmd do).
   if (dest->key.empty() || dest->key.ends_with('/')) {
     const std::string name = source == "-" ? std::string() : base_name(source);
     if (name.empty()) {
-      return fail(Error::usage(fmt::format("{} ends in '/' and {} names no file: give the full key", o.destination,
+      return fail(Error::usage(fmt::format("{} {} and {} names no file: give the full key", o.destination,
+                                           dest->key.empty() ? "has no key" : "ends in '/'",
                                            source == "-" ? std::string("stdin") : source)));
     }
     dest->key += name;

@@ -33,7 +33,7 @@ bad "names no file" "$TMP/dir/" s3://e/prefix/
 bad "cannot read" "$TMP/missing.bin" s3://e/k
 bad "not a regular file" "$TMP/fifo" s3://e/k
 bad "not a regular file" /dev/null s3://e/k
-bad "has no key" "$FILE" s3://e
+bad "s3://e has no key and stdin names no file" - s3://e
 bad "s3://" "$FILE" s3://
 bad "one side of a copy must be S3" "$FILE" "$TMP/other"
 bad "both SOURCE and DEST are remote" s3://e/a s3://e/b

@@ -3,7 +3,7 @@
 # /, ./, ../, a tab, sub-delims) are uploaded as given, to moto and to the fault server (whose SigV4 verifier
 # rebuilds the canonical request from the raw path: every request must be signed right): one PUT each, one multipart
 # upload from a file and one from a pipe. The listing holds exactly those keys, each with its own bytes. A
-# destination ending in '/' takes the file's name (itself hostile) after the prefix.
+# destination ending in '/' takes the file's name (itself hostile) after the prefix, and so does s3://bucket.
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/upload_common.sh"
 
@@ -14,6 +14,8 @@ MP_PIPE_KEY='pipe/ä b+c?d#e%f//g'  # multipart from a pipe
 mkdir -p "$TMP/src"
 NAME='name with space+plus#?.txt'
 echo "the prefix case" >"$TMP/src/$NAME"
+BARE='to the bare bucket+.txt'
+echo "s3://bucket without a slash" >"$TMP/src/$BARE"
 mkfile big.bin $((5 * MiB + 100))
 BIG=$F
 
@@ -44,7 +46,10 @@ upload_all() {
   expect_exit 0 s3fcp "s3://$b/pre fix+/$NAME" - --checksum off -q
   assert_sha "$STDOUT" "$TMP/src/$NAME"
   expect_exit 0 s3fcp "$TMP/src/$NAME" "s3://$b/" -q  # the bucket's root: the key is the name
-  WANT+=("$MP_KEY" "$MP_PIPE_KEY" "pre fix+/$NAME" "$NAME")
+  expect_exit 0 s3fcp "$TMP/src/$BARE" "s3://$b" -q   # s3://bucket with no '/', as aws s3 cp takes it
+  expect_exit 0 s3fcp "s3://$b/$BARE" - -q
+  assert_sha "$STDOUT" "$TMP/src/$BARE"
+  WANT+=("$MP_KEY" "$MP_PIPE_KEY" "pre fix+/$NAME" "$NAME" "$BARE")
   # Exactly these keys, nothing normalised.
   awsl s3api list-objects-v2 --bucket "$b" --output json --query 'Contents[].Key' >"$TMP/listing.json"
   python3 - "$TMP/listing.json" "${WANT[@]}" <<'PY'
