@@ -28,6 +28,8 @@
 
 #include <fmt/format.h>
 
+#include "util/directories.h"
+
 namespace s3fcp {
 
 namespace {
@@ -213,13 +215,7 @@ Result<Beneath> Beneath::open(const std::string& dir, Options options) {
   Fd root(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (root.get() < 0 && errno == ENOENT && options.create) {
     // mkdir -p, following the user's path as given: the one place a symlink is theirs to use.
-    for (size_t end = dir.find('/', 1);; end = dir.find('/', end + 1)) {
-      const std::string part = dir.substr(0, end);
-      if (::mkdir(part.c_str(), 0777) != 0 && errno != EEXIST) {
-        return fail(io(fmt::format("cannot create directory {}: {}", part, std::strerror(errno))));
-      }
-      if (end == std::string::npos) break;
-    }
+    if (auto made = make_directories(dir, 0777); !made) return fail(made.error());
     root = Fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   }
   if (root.get() < 0) {

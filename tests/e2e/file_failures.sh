@@ -2,7 +2,8 @@
 # How a file download ends when it fails. Permanent failures leave nothing behind, neither the target nor the
 # temporary file nor the journal: not found (3), access denied mid-download (4), the object changed mid-download
 # (5), a checksum mismatch (7). Retries exhausted (6) keep the partial download and its journal and say so in the
-# one error line; --continue then finishes it sha-exact without fetching the finished chunks again.
+# one error line; --continue then finishes it sha-exact without fetching the finished chunks again. Directories
+# made for the file (aws s3 cp makes them too) go again with a permanent failure.
 # The checksum HEAD stays on (FAULT_CHECKSUM) for the mismatch case.
 source "$(dirname "$0")/common.sh"
 FAULT_CHECKSUM=on
@@ -38,6 +39,14 @@ permanent 5 '{"rules": [{"match": {"range_start": '"$MIDDLE"', "has_if_match": t
 permanent 7 '{"rules": [{"match": {"method": "HEAD"}, "headers": {"x-amz-checksum-crc64nvme": "AAAAAAAAAAA="},
   "times": -1}]}' k.bin
 assert_contains "$STDERR" "checksum mismatch"
+# Directories that did not exist are made for the file, and taken back when it fails for good...
+DEST=$OUT/made/for/k.bin permanent 3 "" missing.bin
+# ...and kept with it when it is in place. A file where a directory must go is a write error (8).
+expect_exit 0 s3fcp s3://flt/k.bin "$OUT/made/here/" "${ARGS[@]}"
+assert_sha "$OUT/made/here/k.bin" "$(local_path flt k.bin)"
+expect_exit 8 s3fcp s3://flt/k.bin "$OUT/made/here/k.bin/x" "${ARGS[@]}"
+assert_one_line "$STDERR"
+assert_contains "$STDERR" "$OUT/made/here/k.bin is not a directory"
 
 # Retries exhausted: kept, and finished by --continue.
 restore_obj flt k.bin

@@ -24,6 +24,7 @@
 #include "io/file_store.h"
 #include "io/progress_bar.h"
 #include "io/resume_journal.h"
+#include "util/directories.h"
 #include "util/fd.h"
 
 namespace s3fcp {
@@ -85,10 +86,6 @@ Result<Prepared> prepare(const FileDestination& dest, const std::string& target,
     if (!dest.force) return fail(Error::usage(fmt::format("{} already exists: use --force to replace it", target)));
   } else if (errno != ENOENT) {
     return fail(io_error("cannot access", target));
-  }
-  const std::string dir = target.substr(0, target.rfind('/') + 1);
-  if (!dir.empty() && (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
-    return fail(Error::usage(fmt::format("the directory {} does not exist", dir)));
   }
   const std::string start_over = "rerun with --force instead of --continue to start over";
 
@@ -222,6 +219,12 @@ Result<void> download_to_file(Client& client, const DownloadJob& job, const File
   auto target = resolve_target_path(dest.path, dest.source_id);
   if (!target) return fail(target.error());
   const PartialPaths paths = partial_paths(*target);
+  // A missing directory is made, as aws s3 cp, s5cmd and rclone do; taken back if nothing ends up in it.
+  const size_t slash = target->rfind('/');
+  auto dirs = slash != std::string::npos && slash > 0 ? make_directories(target->substr(0, slash), 0777)
+                                                      : Result<std::vector<std::string>>();
+  if (!dirs) return fail(dirs.error());
+  MadeDirectories made(std::move(*dirs));
   auto prepared = prepare(dest, *target, paths, job.get.chunk_size);
   if (!prepared) return fail(prepared.error());
   const int fd = prepared->temp.get();
@@ -253,6 +256,7 @@ Result<void> download_to_file(Client& client, const DownloadJob& job, const File
       download_into(client, job.target, std::move(get), fd, paths.temp, std::move(hooks), preset, state, run, done_bytes);
   summary = summarize(state, started);
   if (!error) {
+    made.keep();
     auto placed = put_in_place(paths.temp, *target, dest.force);
     if (placed) {
       journal.reset();
@@ -268,6 +272,7 @@ Result<void> download_to_file(Client& client, const DownloadJob& job, const File
                                  prepared->resumed->header.etag);
   }
   if (!permanent(error->kind) && journal) {
+    made.keep();
     const uint64_t total = state.progress.total.load();
     error->message += fmt::format("; partial download kept ({} of {}), rerun with --continue",
                                   human_bytes(static_cast<double>(done_bytes)),

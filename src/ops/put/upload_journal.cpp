@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/crypto.h"
+#include "util/directories.h"
 #include "util/fd.h"
 #include "util/percent.h"
 
@@ -67,17 +68,6 @@ Result<int64_t> signed_field(const Json& j, const char* name) {
                     (!(*f)->is_number_unsigned() || (*f)->get<uint64_t>() <= uint64_t{INT64_MAX});
   if (!fits) return fail(damaged(fmt::format("\"{}\" is not a whole number", name)));
   return (*f)->get<int64_t>();
-}
-
-// Creates `dir` and its missing parents, each with mode 0700.
-Result<void> make_directories(const std::string& dir) {
-  for (std::size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
-    const std::string prefix = dir.substr(0, slash);
-    if (!prefix.empty() && ::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-      return fail(io_error("cannot create", prefix, errno));
-    }
-    if (slash == std::string::npos) return {};
-  }
 }
 
 Result<void> write_all(int fd, std::string_view text, const std::string& path) {
@@ -215,7 +205,7 @@ Result<std::optional<UploadJournal>> load_upload_journal(const std::string& path
 Result<void> save_upload_journal(const std::string& path, const UploadJournal& journal) {
   const std::size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
-  if (auto made = make_directories(dir); !made) return made;
+  if (auto made = make_directories(dir, 0700); !made) return fail(made.error());  // the journals are private
 
   std::string temp = path + ".XXXXXX";
   Fd fd(::mkostemp(temp.data(), O_CLOEXEC));  // mode 0600
