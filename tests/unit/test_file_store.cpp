@@ -305,6 +305,9 @@ TEST(FileDestination, ADirectoryTakesTheKeysLastPart) {
     auto r = resolve_target_path(d, bad);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().kind, ErrorKind::Usage);
+    // A prefix given where a key was meant: the error says what copies the prefix.
+    EXPECT_EQ(r.error().message.find("-r to copy every object") != std::string::npos, bad == std::string("s3://b/dir/"))
+        << r.error().message;
   }
   ::rmdir(dir);
 }

@@ -184,8 +184,9 @@ Result<std::string> resolve_target_path(const std::string& dest, const std::stri
   if (!dir) return dest;
   const auto name = file_name_of(source_id);
   if (!name) {
-    return fail(Error::usage(fmt::format("{} is a directory and {} names no file in it: give a file name", dest,
-                                         source_id)));
+    const bool prefix = source_id.starts_with("s3://") && source_id.ends_with('/');
+    return fail(Error::usage(fmt::format("{} is a directory and {} names no file in it: give a file name{}", dest,
+                                         source_id, prefix ? ", or -r to copy every object under the prefix" : "")));
   }
   return dest + (dest.back() == '/' ? "" : "/") + *name;
 }
