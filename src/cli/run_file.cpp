@@ -34,19 +34,22 @@ struct BatchFlags {
   std::vector<std::string> run_only;  // found and not for a line: --dry-run, --shard, --include, --exclude
 };
 
-std::vector<std::string> without_batch_flags(const std::vector<std::string>& words, BatchFlags& flags) {
+// `line`: the words of a run line, where s5cmd's short forms of its cp flags mean what they mean there (-n
+// --no-clobber, -s --if-size-differ, -f --flatten; s3fcp's own -f is --force, which a many-object copy refuses).
+std::vector<std::string> without_batch_flags(const std::vector<std::string>& words, BatchFlags& flags, bool line) {
   static constexpr std::string_view kWithValue[] = {"--shard", "--include", "--exclude"};
   std::vector<std::string> out;
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string_view word = words[i];
     const std::string_view name = word.substr(0, word.find('='));
-    if (word == "--no-clobber") {
+    if (word == "--no-clobber" || (line && word == "-n")) {
       flags.no_clobber = true;
-    } else if (word == "--skip-existing") {
+    } else if (word == "--skip-existing" || (line && (word == "-s" || word == "--if-size-differ"))) {
+      // s5cmd's --if-size-differ skips on the size alone; here the MD5 too where the ETag is one: a stricter skip.
       flags.skip_existing = true;
     } else if (word == "--raw") {
       flags.raw = true;
-    } else if (word == "--flatten") {
+    } else if (word == "--flatten" || (line && word == "-f")) {
       flags.flatten = true;
     } else if (word == "--dry-run") {
       flags.run_only.emplace_back(word);
@@ -125,10 +128,15 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
   static constexpr std::string_view kRunWide[] = {
       "--endpoint-url", "--region", "--profile", "--no-sign-request", "-c", "--concurrency", "--request-payer",
       "--max-attempts", "--connect-timeout", "--read-timeout", "--addressing-style", "--use-dualstack-endpoint",
-      "--use-fips-endpoint", "--ca-bundle", "--no-verify-ssl", "-r", "--recursive", "--files-from", "--manifest", "--stats", "-q", "--quiet", "-v"};
+      "--use-fips-endpoint", "--ca-bundle", "--no-verify-ssl", "-r", "--recursive", "--files-from", "--manifest",
+      "--stats", "-q", "--quiet", "-v"};
   for (size_t i = 1; i < line.words.size(); ++i) {
     const std::string_view word = line.words[i];
     const std::string_view name = word.substr(0, word.find('='));
+    if (name == "-u" || name == "--if-source-newer") {
+      return refuse(fmt::format("{} (s5cmd's: copy only when the source is newer) is not supported: --skip-existing "
+                                "skips what has the same size and MD5", name));
+    }
     if (std::ranges::find(kRunWide, name) != std::end(kRunWide)) {
       return refuse(fmt::format("{} applies to the whole run: give it to s3fcp run", name));
     }
@@ -137,12 +145,13 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
   std::vector<std::string> args{"s3fcp"};
   // Its direction, as classify_operands will find it: to S3 when DEST is s3://.
   const bool upload = line.words.size() > 1 && line.words.back().starts_with("s3://");
-  const std::vector<std::string> run_words = for_direction(
-      without_batch_flags(run.run_words, flags), upload ? Options::Direction::Upload : Options::Direction::Download);
+  const std::vector<std::string> run_words =
+      for_direction(without_batch_flags(run.run_words, flags, false),
+                    upload ? Options::Direction::Upload : Options::Direction::Download);
   args.insert(args.end(), run_words.begin(), run_words.end());
   flags.run_only.clear();  // the run's own --dry-run and --shard are applied to the whole run
   const std::vector<std::string> line_words =
-      without_batch_flags(std::vector<std::string>(line.words.begin() + 1, line.words.end()), flags);
+      without_batch_flags(std::vector<std::string>(line.words.begin() + 1, line.words.end()), flags, true);
   if (!flags.run_only.empty()) {
     return refuse(fmt::format("{} applies to the whole run: give it to s3fcp run", flags.run_only.front()));
   }

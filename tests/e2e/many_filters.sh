@@ -2,7 +2,8 @@
 # --include / --exclude (fnmatch on the name below the prefix: '*' crosses '/', '?' is one UTF-8 character, [[] and
 # [*] literal, exclude wins whatever the order), --dry-run (`cp SOURCE DEST` lines on stdout, quoted so that
 # `s3fcp run` reads them back; no GET, no PUT, no directory made) and --skip-existing (same size and the same MD5
-# as the object's MD5 ETag: no request for it; the same size with other bytes, or another size: copied again),
+# as the object's MD5 ETag: no request for it; the same size with other bytes, or another size: copied again; from a
+# key list or a run line, where the size is not known, a HEAD first; s5cmd's -s on a run line is the same),
 # downloads and uploads.
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/fault_common.sh"
@@ -120,6 +121,26 @@ assert_items "summary['copied'] == 2 and summary['skipped'] == ${#KEYS[@]} - 2"
 assert_items "sorted(i['source'] for i in items if i['result'] == 'copied') == ['s3://flt/p/README', 's3://flt/p/a.log']"
 [[ $(get_keys | sort | tr '\n' ' ') == "p/README p/a.log " && $(cat "$DEST/a.log") == a.log &&
   $(cat "$DEST/README") == README ]] || soft_fail "--skip-existing: GETs $(get_keys), a.log $(cat "$DEST/a.log")"
+# The same from a key list and from run lines, where no listing tells the size and ETag: a HEAD for each key whose
+# file exists, then a GET where it differs; a missing file is fetched without a HEAD.
+printf '%s\n' "${KEYS[@]}" >"$TMP/keys.txt"
+echo "A.log" >"$DEST/a.log"
+echo "longer than before" >"$DEST/README"
+rm "$DEST/img/p.png"
+: >"$REQUEST_LOG"
+expect_exit 0 s3fcp --files-from "$TMP/keys.txt" s3://flt/p/ "$DEST" --skip-existing --stats json
+assert_items "summary['copied'] == 3 and summary['skipped'] == ${#KEYS[@]} - 3"
+[[ $(get_keys | tr '\n' ' ') == "p/README p/a.log p/img/p.png " && $(cat "$DEST/a.log") == a.log ]] ||
+  soft_fail "--files-from --skip-existing: GETs $(get_keys), a.log $(cat "$DEST/a.log")"
+assert_requests -eq $((${#KEYS[@]} - 1)) "method == 'HEAD'"
+assert_same_tree "$FAULT_DATA/flt/p" "$DEST"
+echo "A.log" >"$DEST/a.log"
+printf 'cp --skip-existing s3://flt/p/a.log %s/a.log\ncp -s s3://flt/p/README %s/README\n' "$DEST" "$DEST" \
+  >"$TMP/skip-ops.txt"
+: >"$REQUEST_LOG"
+expect_exit 0 s3fcp run "$TMP/skip-ops.txt" --stats json
+assert_items "[i['result'] for i in sorted(items, key=lambda i: i['line'])] == ['copied', 'skipped']"
+[[ $(get_keys) == p/a.log && $(cat "$DEST/a.log") == a.log ]] || soft_fail "run -s: GETs $(get_keys)"
 # --skip-existing, up: a HEAD per file, a PUT only where the size differs. The HEADs go out together (each 0.5 s
 # late here: one after the other, 40 of them would take 20 s, and the hang guard is 60 s).
 echo "changed size" >"$SRC/two.log"

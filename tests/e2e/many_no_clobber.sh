@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # --no-clobber with many objects: what exists is skipped, whatever its size or bytes. Down: an existing local file is
 # kept and not even fetched (no GET); up: an existing key is kept (If-None-Match: *, its 412 counted as skipped, not
-# failed); in a run file, on a line or given to run, either direction.
+# failed); in a run file, on a line (also as s5cmd's -n) or given to run, either direction.
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/fault_common.sh"
 source "$(dirname "$0")/many_common.sh"
@@ -43,10 +43,11 @@ cat >"$TMP/ops" <<EOF
 cp --no-clobber s3://nc/p/plain $DEST/plain
 cp --no-clobber $SRC/plain s3://nc/up/plain
 cp s3://nc/p/plain $DEST/replaced
+cp -n s3://nc/p/plain $DEST/plain
 EOF
 : >"$REQUEST_LOG"
 expect_exit 0 s3fcp run "$TMP/ops" --stats json
-assert_items "[i['result'] for i in sorted(items, key=lambda i: i['line'])] == ['skipped', 'skipped', 'copied']"
+assert_items "[i['result'] for i in sorted(items, key=lambda i: i['line'])] == ['skipped', 'skipped', 'copied', 'skipped']"
 [[ $(cat "$DEST/plain") == mine && $(cat "$FAULT_DATA/nc/up/plain") == theirs ]]
 echo "cp s3://nc/p/plain $DEST/plain" >"$TMP/ops2"
 expect_exit 0 s3fcp --no-clobber run "$TMP/ops2" --stats json

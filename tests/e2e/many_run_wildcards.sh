@@ -24,11 +24,12 @@ printf '%s\n' "cp 's3://wc/data/*' $D/all/" "cp 's3://wc/data/*.csv' $D/csv" \
   "cp --flatten 's3://wc/data/*.csv' $D/flat/" "cp 's3://wc/data/su?/*' $D/q/" "cp 's3://wc/data*' $D/top/" \
   "cp 's3://wc/data/[b]/*' $D/bracket/" "cp --raw 's3://wc/lit/a*b' $D/raw/" "cp 's3://wc/lit/a*b' $D/lit/" \
   "cp 's3://wc/none/*' $D/none/" "cp --version-id v1 's3://wc/data/*' $D/ver/" "cp 's3://wc/bad/*' $D/bad/" \
-  >"$TMP/ops"
+  "cp -f 's3://wc/data/*.csv' $D/flat-f/" >"$TMP/ops"
 expect_exit 11 s3fcp run "$TMP/ops" --stats json
 [[ $(names "$D/all") == '[b]/q.csv sub/n.txt sub/z.csv x.csv y.csv ' ]] || soft_fail "all: $(names "$D/all")"
 [[ $(names "$D/csv") == '[b]/q.csv sub/z.csv x.csv y.csv ' ]] || soft_fail "csv: $(names "$D/csv")"
 [[ $(names "$D/flat") == 'q.csv x.csv y.csv z.csv ' ]] || soft_fail "flat: $(names "$D/flat")"
+[[ $(names "$D/flat-f") == 'q.csv x.csv y.csv z.csv ' ]] || soft_fail "-f (s5cmd's --flatten): $(names "$D/flat-f")"
 [[ $(names "$D/q") == 'sub/n.txt sub/z.csv ' ]] || soft_fail "su?: $(names "$D/q")"
 [[ $(names "$D/top") == 'data/[b]/q.csv data/sub/n.txt data/sub/z.csv data/x.csv data/y.csv database.csv ' ]] ||
   soft_fail "top: $(names "$D/top")"
@@ -43,7 +44,7 @@ assert_contains "$TMP/failures" "line 9: no object matches s3://wc/none/*"
 assert_contains "$TMP/failures" "line 10: --version-id names one object, not a wildcard's"
 assert_contains "$TMP/failures" "line 11: refused: key has a '..' segment (it would not stay inside the directory)"
 [[ ! -e $D/none && ! -e $D/ver && -z $(find "$TMP" -name escape.csv) ]] || soft_fail "a failed line wrote something"
-assert_items "summary['copied'] == 5 + 4 + 4 + 2 + 6 + 1 + 1 + 2 and summary['failed'] == 3"
+assert_items "summary['copied'] == 5 + 4 + 4 + 2 + 6 + 1 + 1 + 2 + 4 and summary['failed'] == 3"
 
 # A dry run writes each copy as a line that run reads back to the same copy: --raw where a name holds '*' or '?'.
 echo "cp 's3://wc/lit/*' $D/dry/" >"$TMP/dry-ops"

@@ -103,7 +103,9 @@ struct Batch::Running {
   std::optional<PendingFile> file;    // a download's temporary file
   std::shared_ptr<WholeGet> get;      // a small download
   std::shared_ptr<Operation> put;     // a small upload
-  std::shared_ptr<HeadObject> head;   // --skip-existing's question before an upload: is it there, this size?
+  std::shared_ptr<HeadObject> head;   // --skip-existing's question when one side's size is unknown: the same?
+  const Beneath* dir = nullptr;       // a download's directory (m_dir or own_dir) and its path beneath it
+  std::string relative;
   std::optional<Fd> upload_fd;        // an upload's file while its HEAD is out
   std::optional<UploadSpec> upload_spec;
   uint64_t upload_size = 0;
@@ -277,6 +279,19 @@ Result<std::string> Batch::local_place(const BatchItem& item, std::string& relat
   return slash == std::string::npos ? std::string(".") : item.local_path.substr(0, slash + 1);
 }
 
+namespace {
+
+// --skip-existing's test for a download: the local file has the object's size, and its MD5 where the ETag is one.
+bool same_as_local(const Beneath& dir, const std::string& relative, uint64_t local_size, uint64_t size,
+                   const std::string& etag) {
+  if (local_size != size) return false;
+  if (etag.empty()) return true;
+  auto local = dir.open_read(relative);
+  return !local || etag_shows_file(etag, local->get()).value_or(true);
+}
+
+}  // namespace
+
 void Batch::start_download(BatchItem item, const ItemSettings& s) {
   auto r = std::make_shared<Running>();
   r->settings = &s;
@@ -294,25 +309,44 @@ void Batch::start_download(BatchItem item, const ItemSettings& s) {
     r->own_dir = std::move(*own);
     dir = &*r->own_dir;
   }
+  r->dir = dir;
+  r->relative = relative;
   if (s.no_clobber || s.skip_existing) {
     auto there = dir->exists(relative);
     if (!there) return report(r->item, there.error(), false, 0, 0);
     if (*there && (*there)->kind == EntryInfo::Kind::File) {
       if (s.no_clobber) return report(r->item, std::nullopt, true, 0, 0);
-      bool same = r->item.size && (*there)->size == *r->item.size;
-      if (same && !r->item.etag.empty()) {
-        if (auto local = dir->open_read(relative)) same = etag_shows_file(r->item.etag, local->get()).value_or(true);
+      if (!r->item.size) {
+        // A key from a list or a run line comes without its size and ETag: a HEAD tells them, and conclude()
+        // compares and sends the download after, as for an upload.
+        r->head = std::make_shared<HeadObject>(Target{r->item.object.bucket, r->item.object.key, std::nullopt},
+                                               HeadObject::Options{r->item.version_id, s.get.object_headers, false});
+        std::lock_guard lock(m_mutex);
+        m_running.push_back(r);
+        ++m_small;
+        m_client.submit(r->head, [this, r] { finished(r); });
+        return;
       }
-      if (same) return report(r->item, std::nullopt, true, 0, 0);
+      if (same_as_local(*dir, relative, (*there)->size, *r->item.size, r->item.etag)) {
+        return report(r->item, std::nullopt, true, 0, 0);
+      }
     }
   }
-  auto file = dir->create(relative);
-  if (!file) return report(r->item, file.error(), false, 0, 0);
-  r->file.emplace(std::move(*file));
   {
     std::lock_guard lock(m_mutex);
     m_running.push_back(r);
   }
+  send_download(r);
+}
+
+void Batch::send_download(const std::shared_ptr<Running>& r) {
+  const ItemSettings& s = *r->settings;
+  auto file = r->dir->create(r->relative);
+  if (!file) {
+    r->error = file.error();
+    return finished(r);
+  }
+  r->file.emplace(std::move(*file));
   if (r->item.size && *r->item.size > m_settings.whole_get_max) return start_large_download(r, *r->item.size);
   WholeGet::Options options;
   options.version_id = r->item.version_id;
@@ -455,7 +489,7 @@ void Batch::conclude(Running& r) {
     const auto it = std::find_if(m_running.begin(), m_running.end(), [&](const auto& p) { return p.get() == &r; });
     if (it != m_running.end()) shared = *it;
   }
-  if (r.head) {  // --skip-existing's answer: skip, or send the upload now
+  if (r.head && r.item.kind == BatchItem::Kind::Upload) {  // --skip-existing's answer: skip, or send the upload now
     const std::shared_ptr<HeadObject> head = std::move(r.head);
     if (stopping) {
       r.error = Error{ErrorKind::Interrupted, "stopped"};
@@ -464,6 +498,18 @@ void Batch::conclude(Running& r) {
       r.skipped = true;
     } else {
       return send_upload(shared, std::move(*r.upload_fd), r.upload_size, std::move(*r.upload_spec));
+    }
+  } else if (r.head) {  // a download's: skip, or fetch it now (a failed HEAD leaves the GET to say why)
+    const std::shared_ptr<HeadObject> head = std::move(r.head);
+    auto there = stopping || head->error() ? Result<std::optional<EntryInfo>>() : r.dir->exists(r.relative);
+    if (stopping) {
+      r.error = Error{ErrorKind::Interrupted, "stopped"};
+    } else if (there && *there && (*there)->kind == EntryInfo::Kind::File && head->size() &&
+               same_as_local(*r.dir, r.relative, (*there)->size, *head->size(), head->head().etag)) {
+      r.skipped = true;
+    } else {
+      if (!head->error()) r.item.size = head->size();
+      return send_download(shared);
     }
   }
   if (r.get) {

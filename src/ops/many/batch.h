@@ -124,6 +124,7 @@ class Batch {
   void start(BatchItem item, StopSignal& stop);
   void start_download(BatchItem item, const ItemSettings& s);
   void start_upload(BatchItem item, const ItemSettings& s);
+  void send_download(const std::shared_ptr<Running>& r);  // into a temporary file: one GET, or ranged GETs
   void start_large_download(std::shared_ptr<Running> r, uint64_t size);
   void start_large_upload(std::shared_ptr<Running> r, UploadSpec spec);
   void send_upload(const std::shared_ptr<Running>& r, Fd fd, uint64_t size, UploadSpec spec);  // PUT or multipart
