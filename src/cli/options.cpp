@@ -124,8 +124,9 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
                              "at most SIZE of parts (default: (concurrency + 2) x part size, at most {}MiB, yet {} "
                              "parts)",
                              kStreamBufferCap >> 20, kStreamMinBuffers));
-  app.add_flag("-q,--quiet", o.quiet, "no progress bar");
+  app.add_flag("-q,--quiet,--only-show-errors", o.quiet, "no progress bar, nothing on stderr but errors");
   app.add_flag("--progress", o.progress, "show progress even when stderr is not a terminal (a line per second)");
+  app.add_flag("--no-progress", o.no_progress, "no progress bar (a many-object copy still ends with its summary)");
   app.add_flag("-v,--verbose", o.verbose, "log every request on stderr (never a secret)");
   app.add_option("--endpoint-url", endpoint_url, "S3 endpoint, e.g. http://127.0.0.1:9000");
   app.add_option("--region", region, "AWS region (default us-east-1)");
@@ -176,7 +177,7 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   app.add_flag("--follow-symlinks,!--no-follow-symlinks", o.follow_symlinks,
                "many objects, up: upload what symlinks beneath DIR point to, wherever that is (default: skip them, "
                "a line each)");
-  app.add_flag("--dry-run", o.dry_run, "many objects: print what would be copied (cp SOURCE DEST) and copy nothing");
+  app.add_flag("--dry-run,--dryrun", o.dry_run, "many objects: print what would be copied (cp SOURCE DEST) and copy nothing");
   app.add_flag("--skip-existing", o.skip_existing,
                "many objects: skip what is already there with the same size (and the same MD5, where the ETag is one)");
   app.add_option("--expected-size", expected_size, "upload from stdin: its size, so that parts are sized to fit");
@@ -185,6 +186,15 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
                  "application/octet-stream)");
   app.add_option("--cache-control", o.cache_control, "upload: Cache-Control");
   app.add_option("--content-encoding", o.content_encoding, "upload: Content-Encoding");
+  app.add_option("--content-disposition", o.content_disposition, "upload: Content-Disposition");
+  app.add_option("--content-language", o.content_language, "upload: Content-Language");
+  app.add_option("--expires", o.expires,
+                 "upload: Expires, when the object stops being cacheable: ISO 8601 (2027-01-31T12:00:00Z) or an HTTP "
+                 "date");
+  app.add_option("--website-redirect", o.website_redirect,
+                 "upload: x-amz-website-redirect-location (a static website's redirect)");
+  app.add_flag("--no-guess-mime-type", o.no_guess_mime_type,
+               "upload: do not guess Content-Type from the file's name (application/octet-stream)");
   app.add_option("--metadata", metadata, "upload: user metadata KEY=VALUE (x-amz-meta-KEY), repeatable")
       ->allow_extra_args(false);
   app.add_option("--tagging", tagging, "upload: tags KEY=VALUE&KEY2=VALUE2 (URL-encoded, as the AWS CLI)");

@@ -40,6 +40,7 @@ struct Options {
   uint64_t max_memory = 0;  // --max-memory for an upload: its stream buffers (0: UploadJob's default)
   bool quiet = false;
   bool progress = false;  // --progress: also when stderr is not a terminal (one line per second)
+  bool no_progress = false;  // --no-progress: no bar (the summary stays, unlike -q)
   bool verbose = false;
   bool no_sign_request = false;
   std::string profile;                  // --profile; empty: AWS_PROFILE, else AWS_DEFAULT_PROFILE, else "default"
@@ -74,7 +75,11 @@ struct Options {
   bool no_clobber = false;                 // If-None-Match: *
   bool follow_symlinks = false;            // -r DIR / --files-from: read through symlinks beneath DIR
   std::optional<uint64_t> expected_size;   // a stream's size, to size its parts
-  std::string content_type, cache_control, content_encoding, storage_class, acl, sse, sse_kms_key_id;
+  std::string content_type, cache_control, content_encoding, content_disposition, content_language, storage_class,
+      acl, sse, sse_kms_key_id;
+  std::string expires;           // the Expires header: an HTTP date (--expires takes ISO 8601 too)
+  std::string website_redirect;  // x-amz-website-redirect-location
+  bool no_guess_mime_type = false;
   std::vector<std::pair<std::string, std::string>> metadata;  // --metadata k=v, in order
   std::vector<std::pair<std::string, std::string>> tags;      // --tagging k=v&k2=v2, decoded
 };

@@ -4,7 +4,9 @@
 
 #include "cli/parse_size.h"
 #include "s3/endpoint.h"
+#include "s3/response.h"
 #include "s3/s3_uri.h"
+#include "util/timestamp.h"
 
 namespace s3fcp {
 
@@ -157,6 +159,9 @@ Result<void> check_direction_options(Options& o, const std::string& expected_siz
         {!expected_size.empty(), "--expected-size"},
         {!o.content_type.empty(), "--content-type"}, {!o.cache_control.empty(), "--cache-control"},
         {!o.content_encoding.empty(), "--content-encoding"}, {!metadata.empty(), "--metadata"},
+        {!o.content_disposition.empty(), "--content-disposition"},
+        {!o.content_language.empty(), "--content-language"}, {!o.expires.empty(), "--expires"},
+        {!o.website_redirect.empty(), "--website-redirect"}, {o.no_guess_mime_type, "--no-guess-mime-type"},
         {!tagging.empty(), "--tagging"},          {!o.storage_class.empty(), "--storage-class"},
         {!o.acl.empty(), "--acl"},                {!o.sse.empty(), "--sse"},
         {o.follow_symlinks, "--follow-symlinks"},
@@ -171,6 +176,17 @@ Result<void> check_direction_options(Options& o, const std::string& expected_siz
       {!o.hedge, "--no-hedge"}};
   for (const auto& [given, name] : download_only) {
     if (given && o.mode != Options::Mode::Run) return fail(applies_to(name, "downloads"));
+  }
+  if (!o.expires.empty()) {
+    // As the AWS CLI takes it (ISO 8601), or already an HTTP date; sent as an HTTP date.
+    if (auto t = parse_iso8601(o.expires)) {
+      o.expires = format_http_date(*t);
+    } else if (auto d = parse_http_date(o.expires)) {
+      o.expires = format_http_date(*d);
+    } else {
+      return fail(Error::usage(fmt::format("--expires takes a date-time such as 2027-01-31T12:00:00Z or "
+                                           "'Sun, 31 Jan 2027 12:00:00 GMT', got '{}'", o.expires)));
+    }
   }
   if (!expected_size.empty()) {
     if (o.local_source != "-") return fail(Error::usage("--expected-size applies to an upload from stdin"));

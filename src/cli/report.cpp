@@ -25,7 +25,7 @@ void print_json_line(nlohmann::json j, int code, const Error* error) {
 
 ProgressBar::Mode progress_mode(const Options& o) {
   const bool tty = isatty(STDERR_FILENO) != 0;
-  return o.quiet || o.verbose ? ProgressBar::Mode::Off
+  return o.quiet || o.no_progress || o.verbose ? ProgressBar::Mode::Off
          : tty                ? ProgressBar::Mode::Bar
          : o.progress         ? ProgressBar::Mode::Lines
                               : ProgressBar::Mode::Off;

@@ -51,7 +51,7 @@ std::vector<std::string> without_batch_flags(const std::vector<std::string>& wor
       flags.raw = true;
     } else if (word == "--flatten" || (line && word == "-f")) {
       flags.flatten = true;
-    } else if (word == "--dry-run") {
+    } else if (word == "--dry-run" || word == "--dryrun") {
       flags.run_only.emplace_back(word);
     } else if (std::ranges::find(kWithValue, name) != std::end(kWithValue)) {
       flags.run_only.emplace_back(name);
@@ -73,6 +73,10 @@ struct DirectionalOption {
 constexpr DirectionalOption kDirectional[] = {
     {"--content-type", true, Options::Direction::Upload},  {"--cache-control", true, Options::Direction::Upload},
     {"--content-encoding", true, Options::Direction::Upload}, {"--metadata", true, Options::Direction::Upload},
+    {"--content-disposition", true, Options::Direction::Upload},
+    {"--content-language", true, Options::Direction::Upload}, {"--expires", true, Options::Direction::Upload},
+    {"--website-redirect", true, Options::Direction::Upload},
+    {"--no-guess-mime-type", false, Options::Direction::Upload},
     {"--tagging", true, Options::Direction::Upload},       {"--storage-class", true, Options::Direction::Upload},
     {"--acl", true, Options::Direction::Upload},           {"--sse", true, Options::Direction::Upload},
     {"--sse-kms-key-id", true, Options::Direction::Upload}, {"--expected-size", true, Options::Direction::Upload},
@@ -129,7 +133,7 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
       "--endpoint-url", "--region", "--profile", "--no-sign-request", "-c", "--concurrency", "--request-payer",
       "--max-attempts", "--connect-timeout", "--read-timeout", "--addressing-style", "--use-dualstack-endpoint",
       "--use-fips-endpoint", "--ca-bundle", "--no-verify-ssl", "-r", "--recursive", "--files-from", "--manifest",
-      "--stats", "-q", "--quiet", "-v"};
+      "--stats", "-q", "--quiet", "--only-show-errors", "--no-progress", "-v"};
   for (size_t i = 1; i < line.words.size(); ++i) {
     const std::string_view word = line.words[i];
     const std::string_view name = word.substr(0, word.find('='));

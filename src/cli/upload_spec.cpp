@@ -9,7 +9,7 @@ Result<HeaderList> object_headers(const Options& o, const std::string& file_name
   HeaderList h;
   std::string type = o.content_type;
   if (type.empty()) {
-    if (file_name == "-" || file_name.empty()) {
+    if (file_name == "-" || file_name.empty() || o.no_guess_mime_type) {
       type = kDefaultContentType;
     } else {
       const MimeTypes loaded = types == nullptr ? MimeTypes::load() : MimeTypes();
@@ -19,6 +19,10 @@ Result<HeaderList> object_headers(const Options& o, const std::string& file_name
   h.emplace_back("Content-Type", type);
   if (!o.cache_control.empty()) h.emplace_back("Cache-Control", o.cache_control);
   if (!o.content_encoding.empty()) h.emplace_back("Content-Encoding", o.content_encoding);
+  if (!o.content_disposition.empty()) h.emplace_back("Content-Disposition", o.content_disposition);
+  if (!o.content_language.empty()) h.emplace_back("Content-Language", o.content_language);
+  if (!o.expires.empty()) h.emplace_back("Expires", o.expires);
+  if (!o.website_redirect.empty()) h.emplace_back("x-amz-website-redirect-location", o.website_redirect);
   if (!o.metadata.empty()) {
     auto meta = user_metadata_headers(o.metadata);
     if (!meta) return fail(meta.error());

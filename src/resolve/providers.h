@@ -31,6 +31,7 @@
 #include "resolve/aws_config.h"
 #include "resolve/credentials.h"
 #include "util/error.h"
+#include "util/timestamp.h"  // parse_iso8601
 
 namespace s3fcp {
 
@@ -124,10 +125,6 @@ Result<Credentials> run_credential_process(const std::string& command);
 
 // --- pure parsers
 // ------------------------------------------------------------------------------------------------
-
-// ISO 8601 / RFC 3339 date-time: "2024-05-06T07:08:09Z", fractional seconds, "+02:00"/"+0200"/"-05:00"
-// offsets, and the "2024-05-06T07:08:09UTC" form of old AWS CLI SSO caches.
-Result<std::chrono::system_clock::time_point> parse_iso8601(std::string_view text);
 
 // credential_process stdout: {"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken"?,
 // "Expiration"?}.

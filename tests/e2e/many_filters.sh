@@ -85,6 +85,13 @@ assert_requests -eq 0 "op != 'list'"
 [[ ! -e $TMP/dry ]] || soft_fail "the dry run made $TMP/dry"
 assert_items "len(items) == 9 and all(i['result'] == 'dry-run' for i in items) and summary['copied'] == 9"
 assert_contains "$STDERR" "s3fcp: dry run: 9 copied, 0 skipped, 0 failed"
+# The AWS CLI's spellings: --dryrun is --dry-run; --only-show-errors is -q (no summary), --no-progress keeps it.
+expect_exit 0 s3fcp -r s3://flt/p/ "$TMP/dry" --dryrun --exclude 'logs/*' --only-show-errors
+cmp -s "$STDOUT" "$TMP/want-dry" || soft_fail "--dryrun printed other lines"
+assert_empty "$STDERR"
+expect_exit 0 s3fcp -r s3://flt/p/ "$TMP/dry" --dryrun --exclude 'logs/*' --no-progress
+assert_one_line "$STDERR"
+assert_contains "$STDERR" "s3fcp: dry run: 9 copied, 0 skipped, 0 failed"
 
 # A dry run's lines are a run file: hostile names read back by `s3fcp run` give the very tree.
 fault_tree flt hostile/ 120 3 --safe-for-moto

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Every object option shows on the stored object, for a single PUT and for a multipart upload (where the options go
 # on CreateMultipartUpload): on moto, read back with aws-cli (head-object, get-object-tagging, get-object-acl):
-# --content-type, --cache-control, --content-encoding, --metadata (repeatable, '=' in a value), --tagging
-# (URL-encoded), --storage-class, --acl, --sse AES256, --sse aws:kms --sse-kms-key-id. --no-clobber on moto: an
+# --content-type, --cache-control, --content-encoding, --content-disposition, --content-language, --expires (ISO 8601
+# in, an HTTP date stored), --website-redirect, --metadata (repeatable, '=' in a value), --tagging (URL-encoded),
+# --storage-class, --acl, --sse AES256, --sse aws:kms --sse-kms-key-id. --no-clobber on moto: an
 # existing key is exit 10 and stays as it was. On the fault server (its log shows what was sent; every request
 # SigV4-checked): the default Content-Type from /etc/mime.types by the file's extension (case-insensitive; none,
-# unknown or a dot file: application/octet-stream; stdin: application/octet-stream), SSE-C (--sse-c-key and
+# unknown or a dot file: application/octet-stream; stdin and --no-guess-mime-type: application/octet-stream), SSE-C (--sse-c-key and
 # --sse-c-key-file) on every request that carries or completes the bytes, readable back only with the key,
 # --request-payer on every request, --expected-size (a stream cut like a file of that size), --print-checksum,
 # and -v never printing a secret.
@@ -18,7 +19,8 @@ mkfile big.txt $((5 * MiB + 7))
 BIG=$F
 ALL=(--content-type 'text/x-custom; charset=utf-8' --cache-control 'max-age=60, public' --content-encoding gzip
   --metadata 'Mixed-Case=a value' --metadata 'eq=a=b' --tagging 'k1=v1&k%202=a%2Bb%3Dc&sp=x+y' --storage-class STANDARD_IA
-  --acl public-read --sse AES256)
+  --acl public-read --sse AES256 --content-disposition 'attachment; filename="r.txt"' --content-language de-CH
+  --expires 2027-01-31T12:00:00+01:00 --website-redirect /elsewhere.html)
 
 # check_head BUCKET KEY PYTHON_EXPR: EXPR over h (head-object), t (the tag set as a dict) and g (the ACL's grants),
 # the last two fetched only when EXPR names them (aws-cli takes a while to start).
@@ -40,7 +42,10 @@ PY
 ALL_SEEN="h['ContentType'] == 'text/x-custom; charset=utf-8' and h['CacheControl'] == 'max-age=60, public'
   and h['ContentEncoding'] == 'gzip' and h['Metadata'] == {'mixed-case': 'a value', 'eq': 'a=b'}
   and t == {'k1': 'v1', 'k 2': 'a+b=c', 'sp': 'x y'} and h['StorageClass'] == 'STANDARD_IA' and h['ServerSideEncryption'] == 'AES256'
-  and ('http://acs.amazonaws.com/groups/global/AllUsers', 'READ') in g"
+  and ('http://acs.amazonaws.com/groups/global/AllUsers', 'READ') in g
+  and h['ContentDisposition'] == 'attachment; filename=\"r.txt\"' and h['ContentLanguage'] == 'de-CH'
+  and h.get('ExpiresString', h.get('Expires')) == 'Sun, 31 Jan 2027 11:00:00 GMT'
+  and h['WebsiteRedirectLocation'] == '/elsewhere.html'"
 
 start_moto
 mkbucket opts
@@ -58,6 +63,13 @@ for what in single multi; do
   check_head opts "kms-$what" "h['ServerSideEncryption'] == 'aws:kms' and h['SSEKMSKeyId'] == 'key/e2e-1'
     and h['ContentType'] == 'text/plain'"
 done
+
+# --expires takes ISO 8601 or an HTTP date; anything else is a usage error before any request.
+expect_exit 0 s3fcp "$SMALL" s3://opts/expires-http -q --expires 'Sun, 31 Jan 2027 11:00:00 GMT'
+check_head opts expires-http "h.get('ExpiresString', h.get('Expires')) == 'Sun, 31 Jan 2027 11:00:00 GMT'"
+expect_exit 2 s3fcp "$SMALL" s3://opts/expires-bad -q --expires 'next tuesday'
+assert_one_line "$STDERR"
+assert_contains "$STDERR" "--expires takes a date-time"
 
 # --no-clobber: a new key is written; an existing one is exit 10 and keeps its bytes (single PUT and multipart).
 expect_exit 0 s3fcp "$SMALL" s3://opts/fresh --no-clobber -q
@@ -84,8 +96,10 @@ for name in "${!CT[@]}"; do
 done
 expect_exit 0 s3fcp - s3://fs/ct/stdin.json -q <"$TMP/ct/a.json"
 expect_exit 0 s3fcp - s3://fs/ct/stdin-typed -q --content-type text/csv <"$TMP/ct/a.json"
+expect_exit 0 s3fcp "$TMP/ct/a.json" s3://fs/ct/unguessed.json -q --no-guess-mime-type
 CT[stdin.json]=application/octet-stream
 CT[stdin-typed]=text/csv
+CT[unguessed.json]=application/octet-stream
 for name in "${!CT[@]}"; do
   assert_requests -eq 1 "op == 'put' and key == 'ct/$name' and hdr('Content-Type') == '${CT[$name]}' and status == 200"
 done
