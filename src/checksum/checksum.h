@@ -18,6 +18,7 @@
 #include "util/base64.h"
 #include "util/crypto.h"
 #include "util/error.h"
+#include "util/header_line.h"
 
 namespace s3fcp {
 
@@ -96,8 +97,6 @@ struct ChecksumMode {
 };
 // "off", "auto", or an algorithm name as parse_checksum_algorithm() takes it.
 std::optional<ChecksumMode> parse_checksum_mode(std::string_view text);
-
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 // The checksum to verify the body against, from the headers of a whole-object response (a GET without Range
 // or a HEAD, both with x-amz-checksum-mode: ENABLED). Header names are matched case-insensitively.

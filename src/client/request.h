@@ -11,10 +11,9 @@
 #include <vector>
 
 #include "s3/endpoint.h"
+#include "util/header_line.h"
 
 namespace s3fcp {
-
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 enum class Method { Get, Head, Put, Post, Delete };
 std::string_view method_name(Method method);

@@ -1,14 +1,20 @@
-// One HTTP/1.1 response header line, as libcurl hands it to a header callback ("Name: value\r\n"), and the status
+// Header lists, and one HTTP/1.1 response header line, as libcurl hands it to a header callback ("Name: value\r\n"), and the status
 // line that starts each header block ("HTTP/1.1 206 Partial Content\r\n"). Pure.
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "util/decimal.h"
 #include "util/strings.h"
 
 namespace s3fcp {
+
+// Headers to send, or as received: (name, value) in order.
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct HeaderLine {
   std::string_view name;   // as sent
