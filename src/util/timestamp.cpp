@@ -1,6 +1,9 @@
 #include "util/timestamp.h"
 
+#include <sys/stat.h>
+
 #include <charconv>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -65,6 +68,15 @@ Result<std::chrono::system_clock::time_point> parse_iso8601(std::string_view tex
   if (oh > 23 || om > 59) return bad();
   // 10:00+02:00 is 08:00 UTC.
   return t - sign * (std::chrono::hours(oh) + std::chrono::minutes(om));
+}
+
+bool set_file_times(int fd, std::chrono::system_clock::time_point t) {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  timespec times[2];
+  times[0].tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+  times[0].tv_nsec = static_cast<long>(ns % 1'000'000'000);
+  times[1] = times[0];
+  return ::futimens(fd, times) == 0;
 }
 
 std::string format_http_date(std::chrono::system_clock::time_point t) {

@@ -14,6 +14,10 @@ namespace s3fcp {
 // offsets, and the "2024-05-06T07:08:09UTC" form of old AWS CLI SSO caches. A bare date-time is UTC.
 Result<std::chrono::system_clock::time_point> parse_iso8601(std::string_view text);
 
+// Sets a file's access and modification times to `t` (futimens), as aws s3 cp gives a download its object's
+// Last-Modified. False (errno set) when it could not.
+bool set_file_times(int fd, std::chrono::system_clock::time_point t);
+
 // RFC 7231's IMF-fixdate, "Wed, 06 May 2024 07:08:09 GMT" (whole seconds; the locale plays no part).
 std::string format_http_date(std::chrono::system_clock::time_point t);
 

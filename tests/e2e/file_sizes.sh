@@ -2,7 +2,8 @@
 # A file destination (`s3fcp s3://b/k PATH`): byte-exact around every chunk boundary with one connection and many,
 # nothing left beside the file (no temporary, no journal), permissions as cp gives a new file (0666 & ~umask),
 # a directory PATH (with and without a trailing '/') taking the key's last part as the name, an existing file
-# refused without --force (exit 2, one line, the file untouched) and replaced with it.
+# refused without --force (exit 2, one line, the file untouched) and replaced with it; the object's Last-Modified as
+# the file's time, for one object and for many.
 # The checksum HEAD stays on (FAULT_CHECKSUM): every size is also verified against the MD5 ETag by re-reading the file.
 source "$(dirname "$0")/common.sh"
 FAULT_CHECKSUM=on
@@ -72,4 +73,17 @@ rm -f "$OUT/f"
 expect_exit 0 s3fcp s3://sizes/dir/sub/model.bin "$OUT/f" --chunk-size 64KiB --continue
 assert_sha "$OUT/f" "$OBJ"
 no_leftovers "$OUT"
+
+# The file takes the object's Last-Modified as its time, as aws s3 cp gives it (aws s3 sync compares it): ranged
+# GETs, one GET (a small object of a many-object copy) and ranged GETs within one (over the 8 MiB of one GET).
+fault_obj sizes dated/big.bin $((9 * 1024 * 1024 + 3))
+fault_obj sizes dated/small.bin 1000
+touch -d '2021-06-07 08:09:10 UTC' "$FAULT_DATA/sizes/dated/big.bin" "$FAULT_DATA/sizes/dated/small.bin"
+WANT=$(date -d '2021-06-07 08:09:10 UTC' +%s)
+expect_exit 0 s3fcp s3://sizes/dated/small.bin "$TMP/dated/one" --chunk-size 64KiB -q
+expect_exit 0 s3fcp -r s3://sizes/dated/ "$TMP/dated/many/" -q
+for f in one many/big.bin many/small.bin; do
+  [[ $(stat -c %Y "$TMP/dated/$f") == "$WANT" ]] ||
+    { say "$f has mtime $(stat -c %y "$TMP/dated/$f"), not the object's 2021-06-07 08:09:10"; false; }
+done
 say "ok"

@@ -24,8 +24,10 @@
 #include "io/file_store.h"
 #include "io/progress_bar.h"
 #include "io/resume_journal.h"
+#include "s3/response.h"
 #include "util/directories.h"
 #include "util/fd.h"
+#include "util/timestamp.h"
 
 namespace s3fcp {
 
@@ -258,6 +260,8 @@ Result<void> download_to_file(Client& client, const DownloadJob& job, const File
   summary = summarize(state, started);
   if (!error) {
     made.keep();
+    // The object's Last-Modified as the file's time, as aws s3 cp does (aws s3 sync compares it).
+    if (const auto t = parse_http_date(state.last_modified())) set_file_times(fd, *t);
     auto placed = put_in_place(paths.temp, *target, dest.force);
     if (placed) {
       journal.reset();

@@ -97,6 +97,15 @@ struct GetState {
     std::lock_guard lock(m_etag_mutex);
     return m_etag;
   }
+  // The object's Last-Modified as the first answer sent it (an HTTP date), "" when none: a file gets it as its mtime.
+  void set_last_modified(std::string value) {
+    std::lock_guard lock(m_etag_mutex);
+    m_last_modified = std::move(value);
+  }
+  std::string last_modified() const {
+    std::lock_guard lock(m_etag_mutex);
+    return m_last_modified;
+  }
 
   StopSignal stop;
   GetProgress progress;
@@ -105,6 +114,7 @@ struct GetState {
  private:
   mutable std::mutex m_etag_mutex;
   std::string m_etag;
+  std::string m_last_modified;
 };
 
 }  // namespace s3fcp

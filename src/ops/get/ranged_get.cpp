@@ -109,6 +109,11 @@ Error RangedGet::past_end(uint64_t object_total) const {
                416};
 }
 
+void RangedGet::pin(const ResponseHead& h) {
+  m_etag = h.etag;
+  m_state.set_last_modified(std::string(h.find("last-modified").value_or("")));
+}
+
 void RangedGet::plan_known(uint64_t object_total, ByteRange selected, bool whole) {
   const RangePlan plan(selected.size(), m_options.chunk_size);
   m_object_size = object_total;

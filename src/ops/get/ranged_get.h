@@ -97,6 +97,7 @@ class RangedGet final : public Operation {
   Request get_request(uint64_t tag, Role role, const std::string& note) const;
   void complete(OpContext& ctx, Transfer& t);
   void handle_failure(OpContext& ctx, Transfer& t, Error error, const Attempt& a);
+  void pin(const ResponseHead& h);  // the probe's answer: its ETag (If-Match for the rest) and Last-Modified
   void plan_known(uint64_t object_total, ByteRange selected, bool whole);
   Error past_end(uint64_t object_total) const;
   ByteRange in_object(ByteRange r) const { return {r.begin + m_base, r.end + m_base}; }

@@ -48,7 +48,7 @@ void RangedGet::validate_partial(Transfer& t, const Attempt& a) {
       t.failure = past_end(0);
       return;
     }
-    m_etag = h.etag;
+    pin(h);
     plan_known(0, *selected, false);
     t.task.probe = false;
     t.task.range = {0, 0};
@@ -75,7 +75,7 @@ void RangedGet::validate_partial(Transfer& t, const Attempt& a) {
         suffix ? selected->end : std::min(selected->begin + m_options.chunk_size, selected->end);
     if (*cr->first != selected->begin || *cr->last + 1 != answer_end) return mismatch();
     if (!fits(t, *selected)) return;
-    m_etag = h.etag;
+    pin(h);
     plan_known(total, *selected, false);
     t.task.probe = false;
     t.task.range = {0, std::min(m_options.chunk_size, selected->size())};
@@ -127,7 +127,7 @@ void RangedGet::validate_whole(Transfer& t, const Attempt& a) {
       return;
     }
     if (!fits(t, *selected)) return;
-    m_etag = h.etag;
+    pin(h);
     plan_known(*length, *selected, true);
     t.task.probe = false;
     t.task.range = {0, selected->size()};

@@ -72,6 +72,7 @@ void WholeGet::on_head(OpContext&, Attempt& a) {
     return a.fail(Error{ErrorKind::Io, fmt::format("cannot truncate: {}", std::strerror(errno))});
   }
   m_result.etag = h.etag;
+  m_result.last_modified = std::string(h.find("last-modified").value_or(""));
 }
 
 size_t WholeGet::on_body(OpContext&, Attempt& a, std::span<const std::byte> data) {

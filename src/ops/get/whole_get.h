@@ -39,6 +39,7 @@ class WholeGet final : public Operation {
     Status status = Status::Running;
     uint64_t size = 0;  // bytes written (Done), the object's size (TooLarge)
     std::string etag;
+    std::string last_modified;  // as sent (an HTTP date), "" when none
     std::optional<Error> error;
     std::string checksum_algorithm, checksum;  // verified, when there was one
     uint64_t requests = 0, retries = 0;

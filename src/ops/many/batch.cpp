@@ -17,9 +17,11 @@
 #include "ops/get/download_file.h"
 #include "ops/head/head_object.h"
 #include "ops/put/upload.h"
+#include "s3/response.h"
 #include "util/crypto.h"
 #include "util/log.h"
 #include "util/strings.h"
+#include "util/timestamp.h"
 #include "util/workers.h"
 
 namespace s3fcp {
@@ -116,6 +118,7 @@ struct Batch::Running {
   std::optional<Error> error;
   bool skipped = false;
   uint64_t bytes = 0;
+  std::string last_modified;  // a download's, as the answer sent it
 };
 
 std::string BatchItem::source_text(const std::string& dir) const { return !label.empty() ? label : source_name(dir); }
@@ -523,6 +526,7 @@ void Batch::conclude(Running& r) {
               : got.error ? got.error
                           : std::optional(Error{ErrorKind::Interrupted, "stopped"});
     r.bytes = got.size;
+    r.last_modified = got.last_modified;
   }
   if (r.put) {
     r.error = r.put_state->stop.error();
@@ -537,6 +541,9 @@ void Batch::conclude(Running& r) {
   }
   if (r.file) {
     if (!r.error) {
+      // The object's Last-Modified as the file's time, as aws s3 cp does (aws s3 sync compares it).
+      if (r.get_state) r.last_modified = r.get_state->last_modified();
+      if (const auto t = parse_http_date(r.last_modified)) set_file_times(r.file->fd(), *t);
       // --no-clobber: a file that appeared since start_download() looked is kept, and this copy skipped.
       const auto replace = r.settings->no_clobber ? PendingFile::Replace::No : PendingFile::Replace::Yes;
       if (auto committed = r.file->commit(replace); !committed) r.error = committed.error();
