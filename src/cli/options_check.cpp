@@ -4,6 +4,7 @@
 
 #include "cli/parse_size.h"
 #include "s3/endpoint.h"
+#include "s3/object_headers.h"
 #include "s3/response.h"
 #include "s3/s3_uri.h"
 #include "util/timestamp.h"
@@ -200,11 +201,7 @@ Result<void> check_direction_options(Options& o, const std::string& expected_siz
     o.max_memory = *bytes;
   }
   for (const std::string& item : metadata) {
-    const auto eq = item.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return fail(Error::usage(fmt::format("--metadata takes KEY=VALUE, got '{}'", item)));
-    }
-    o.metadata.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    if (auto ok = parse_metadata_argument(item, o.metadata); !ok) return fail(ok.error());
   }
   if (!tagging.empty()) {
     size_t start = 0;

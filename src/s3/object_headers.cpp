@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "sign/sigv4.h"
 #include "util/strings.h"
@@ -85,6 +86,41 @@ Result<HeaderList> user_metadata_headers(const KeyValueList& metadata) {
         kMaxUserMetadataBytes)));
   }
   return headers;
+}
+
+Result<void> parse_metadata_argument(std::string_view text, KeyValueList& out) {
+  if (trim(text).starts_with('{')) {
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      return fail(Error::usage(fmt::format("--metadata: {:?} is not a JSON object", text)));
+    }
+    for (const auto& [name, value] : j.items()) {
+      if (!value.is_string()) {
+        return fail(Error::usage(fmt::format("--metadata: the value of {:?} is not a JSON string", name)));
+      }
+      out.emplace_back(name, value.get<std::string>());
+    }
+    return {};
+  }
+  const auto eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    return fail(Error::usage(fmt::format("--metadata takes KEY=VALUE, got '{}'", text)));
+  }
+  const std::string_view name = text.substr(0, eq), value = text.substr(eq + 1);
+  for (size_t comma = value.find(','); comma != std::string_view::npos; comma = value.find(',', comma + 1)) {
+    size_t start = comma + 1;
+    while (start < value.size() && value[start] == ' ') ++start;  // the AWS CLI's shorthand allows "a=1, b=2"
+    size_t end = start;
+    while (end < value.size() && is_token_char(value[end]) && value[end] != '=') ++end;
+    if (end > start && end < value.size() && value[end] == '=') {
+      return fail(Error::usage(fmt::format(
+          "--metadata '{}' reads as the AWS CLI's shorthand for several keys: give --metadata once per key "
+          "(--metadata {}={} --metadata {}), or JSON ('{{\"{}\": \"...\"}}') for a value that holds ',' and '='",
+          text, name, value.substr(0, comma), value.substr(comma + 1), name)));
+    }
+  }
+  out.emplace_back(std::string(name), std::string(value));
+  return {};
 }
 
 }  // namespace s3fcp

@@ -36,4 +36,9 @@ Result<std::string> tagging_header_value(const KeyValueList& tags);
 // passes here is never refused for its size.
 Result<HeaderList> user_metadata_headers(const KeyValueList& metadata);
 
+// One --metadata argument, appended to `out`: KEY=VALUE (one pair, '=' allowed in the value, as s5cmd takes it),
+// or a JSON object of strings (as the AWS CLI takes it). A value holding ",NAME=" reads as the AWS CLI's shorthand
+// for several keys (a=1,b=2), which would be stored as one: a usage error that names both ways to say it.
+Result<void> parse_metadata_argument(std::string_view text, KeyValueList& out);
+
 }  // namespace s3fcp

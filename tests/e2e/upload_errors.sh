@@ -51,6 +51,8 @@ done
 bad "--expected-size applies to an upload from stdin" "$FILE" s3://e/k --expected-size 1MiB
 bad "--metadata takes KEY=VALUE" "$FILE" s3://e/k --metadata novalue
 bad "--metadata takes KEY=VALUE" "$FILE" s3://e/k --metadata =v
+bad "--metadata a=1 --metadata b=2" "$FILE" s3://e/k --metadata a=1,b=2  # the AWS CLI's shorthand: not one key
+bad "is not a JSON object" "$FILE" s3://e/k --metadata '{"a":'
 bad "--tagging takes" "$FILE" s3://e/k --tagging 'a=1&&b=2'
 bad "--tagging takes" "$FILE" s3://e/k --tagging 'a=%zz'
 bad "--sse takes" "$FILE" s3://e/k --sse AES128

@@ -2,7 +2,7 @@
 # Every object option shows on the stored object, for a single PUT and for a multipart upload (where the options go
 # on CreateMultipartUpload): on moto, read back with aws-cli (head-object, get-object-tagging, get-object-acl):
 # --content-type, --cache-control, --content-encoding, --content-disposition, --content-language, --expires (ISO 8601
-# in, an HTTP date stored), --website-redirect, --metadata (repeatable, '=' in a value), --tagging (URL-encoded),
+# in, an HTTP date stored), --website-redirect, --metadata (repeatable, '=' in a value; or JSON), --tagging (URL-encoded),
 # --storage-class, --acl, --sse AES256, --sse aws:kms --sse-kms-key-id. --no-clobber on moto: an
 # existing key is exit 10 and stays as it was. On the fault server (its log shows what was sent; every request
 # SigV4-checked): the default Content-Type from /etc/mime.types by the file's extension (case-insensitive; none,
@@ -63,6 +63,10 @@ for what in single multi; do
   check_head opts "kms-$what" "h['ServerSideEncryption'] == 'aws:kms' and h['SSEKMSKeyId'] == 'key/e2e-1'
     and h['ContentType'] == 'text/plain'"
 done
+
+# --metadata as the AWS CLI's JSON.
+expect_exit 0 s3fcp "$SMALL" s3://opts/meta-json -q --metadata '{"a": "1", "b": "x,c=d"}'
+check_head opts meta-json "h['Metadata'] == {'a': '1', 'b': 'x,c=d'}"
 
 # --expires takes ISO 8601 or an HTTP date; anything else is a usage error before any request.
 expect_exit 0 s3fcp "$SMALL" s3://opts/expires-http -q --expires 'Sun, 31 Jan 2027 11:00:00 GMT'

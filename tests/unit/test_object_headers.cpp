@@ -121,5 +121,35 @@ TEST(UserMetadataTest, TwoKilobytesInAll) {
   expect_metadata_error(many, "2060 bytes");
 }
 
+TEST(MetadataArgumentTest, KeyValueAsS5cmdTakesIt) {
+  KeyValueList out;
+  ASSERT_TRUE(parse_metadata_argument("Mixed-Case=a value", out));
+  ASSERT_TRUE(parse_metadata_argument("eq=a=b", out));
+  ASSERT_TRUE(parse_metadata_argument("list=x,y, z", out));  // commas without a NAME= after them: one value
+  ASSERT_TRUE(parse_metadata_argument("empty=", out));
+  EXPECT_EQ(out, (KeyValueList{{"Mixed-Case", "a value"}, {"eq", "a=b"}, {"list", "x,y, z"}, {"empty", ""}}));
+  EXPECT_FALSE(parse_metadata_argument("novalue", out));
+  EXPECT_FALSE(parse_metadata_argument("=v", out));
+}
+
+TEST(MetadataArgumentTest, JsonAsTheAwsCliTakesIt) {
+  KeyValueList out;
+  ASSERT_TRUE(parse_metadata_argument(R"( {"a": "1", "b": "x,c=d"})", out));
+  EXPECT_EQ(out, (KeyValueList{{"a", "1"}, {"b", "x,c=d"}}));
+  EXPECT_FALSE(parse_metadata_argument(R"({"a": 1})", out));
+  EXPECT_FALSE(parse_metadata_argument("{not json", out));
+  EXPECT_FALSE(parse_metadata_argument(R"(["a"])", out));
+}
+
+TEST(MetadataArgumentTest, TheAwsCliShorthandForSeveralKeysIsRefused) {
+  KeyValueList out;
+  auto r = parse_metadata_argument("a=1,b=2", out);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::Usage);
+  EXPECT_NE(r.error().message.find("--metadata a=1 --metadata b=2"), std::string::npos) << r.error().message;
+  EXPECT_FALSE(parse_metadata_argument("owner=me, team-x=y", out));  // the shorthand allows a space there
+  EXPECT_TRUE(out.empty());
+}
+
 }  // namespace
 }  // namespace s3fcp
