@@ -177,7 +177,8 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   app.add_flag("--follow-symlinks,!--no-follow-symlinks", o.follow_symlinks,
                "many objects, up: upload what symlinks beneath DIR point to, wherever that is (default: skip them, "
                "a line each)");
-  app.add_flag("--dry-run,--dryrun", o.dry_run, "many objects: print what would be copied (cp SOURCE DEST) and copy nothing");
+  app.add_flag("--dry-run,--dryrun", o.dry_run,
+               "many objects: print what would be copied (cp SOURCE DEST) and copy nothing");
   app.add_flag("--skip-existing", o.skip_existing,
                "many objects: skip what is already there with the same size (and the same MD5, where the ETag is one)");
   app.add_option("--expected-size", expected_size, "upload from stdin: its size, so that parts are sized to fit");
@@ -315,7 +316,9 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   auto style = parse_addressing_style(addressing);
   if (!style) return fail(style.error());
   o.endpoint.style = *style;
-  if (o.no_verify_tls && !o.ca_bundle.empty()) return fail(Error::usage("give --ca-bundle or --no-verify-ssl, not both"));
+  if (o.no_verify_tls && !o.ca_bundle.empty()) {
+    return fail(Error::usage("give --ca-bundle or --no-verify-ssl, not both"));
+  }
   if (!o.request_payer.empty() && o.request_payer != "requester") {
     return fail(Error::usage("--request-payer takes 'requester', got '" + o.request_payer + "'"));
   }

@@ -25,10 +25,8 @@ void print_json_line(nlohmann::json j, int code, const Error* error) {
 
 ProgressBar::Mode progress_mode(const Options& o) {
   const bool tty = isatty(STDERR_FILENO) != 0;
-  return o.quiet || o.no_progress || o.verbose ? ProgressBar::Mode::Off
-         : tty                ? ProgressBar::Mode::Bar
-         : o.progress         ? ProgressBar::Mode::Lines
-                              : ProgressBar::Mode::Off;
+  if (o.quiet || o.no_progress || o.verbose) return ProgressBar::Mode::Off;
+  return tty ? ProgressBar::Mode::Bar : o.progress ? ProgressBar::Mode::Lines : ProgressBar::Mode::Off;
 }
 
 }  // namespace s3fcp

@@ -36,7 +36,8 @@ Result<ClientSettings> resolve_client(ClientConfig c) {
   // One clear error now rather than one per request (curl would say "error setting certificate file" each time).
   const bool https = endpoint.endpoint_url.empty() || endpoint.endpoint_url.starts_with("https://");
   if (https && !settings.ca_bundle.empty() && ::access(settings.ca_bundle.c_str(), R_OK) != 0) {
-    return fail(Error::usage(fmt::format("cannot read the CA bundle {}: {}", settings.ca_bundle, std::strerror(errno))));
+    return fail(
+        Error::usage(fmt::format("cannot read the CA bundle {}: {}", settings.ca_bundle, std::strerror(errno))));
   }
   if (!c.anonymous) {
     DefaultChainOptions chain_options;

@@ -38,8 +38,7 @@ struct SyncHttpResponse {
 // Any HTTP status is a success here; the caller judges it. A transport failure (refused, timed out, TLS) is
 // kind Network with the curl reason. Proxies from the environment are honoured except for loopback and
 // link-local hosts (IMDS, ECS), which are always reached directly; request.ca_bundle (else AWS_CA_BUNDLE) is
-// honoured for https;
-// redirects are not followed.
+// honoured for https; redirects are not followed.
 Result<SyncHttpResponse> http_fetch(const SyncHttpRequest& request);
 
 // http_fetch, repeated up to `attempts` times (with a short pause) while it fails in transport or answers

@@ -1,5 +1,6 @@
-// Header lists, and one HTTP/1.1 response header line, as libcurl hands it to a header callback ("Name: value\r\n"), and the status
-// line that starts each header block ("HTTP/1.1 206 Partial Content\r\n"). Pure.
+// Header lists, and one HTTP/1.1 response header line, as libcurl hands it to a header callback
+// ("Name: value\r\n"), and the status line that starts each header block ("HTTP/1.1 206 Partial Content\r\n").
+// Pure.
 #pragma once
 
 #include <optional>
