@@ -12,6 +12,7 @@
 #include "cli/parse_size.h"
 #include "ops/put/upload.h"
 #include "resolve/aws_config.h"
+#include "util/strings.h"
 
 namespace s3fcp {
 
@@ -78,7 +79,7 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   std::string source, range, chunk_size, max_memory, checksum = "auto", stats, expected_size, tagging;
   std::string files_from, manifest, shard;
   bool recursive = false;
-  std::string sse_c_key, sse_c_key_file, addressing = "auto", endpoint_url, region;
+  std::string sse_c, sse_c_key, sse_c_key_file, addressing = "auto", endpoint_url, region, checksum_mode;
   std::vector<std::string> metadata;
 
   CLI::App app{"Copy S3 objects as fast as the network allows. Down: many concurrent ranged GETs, to stdout\n"
@@ -134,16 +135,21 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
       app.add_option("--addressing-style", addressing, "auto, path or virtual (default auto: virtual on AWS)");
   app.add_option("--profile", o.profile, "named profile of ~/.aws/config and ~/.aws/credentials (default: "
                                          "AWS_PROFILE, else default)");
-  app.add_option("--checksum", checksum,
+  app.add_option("--checksum,--checksum-algorithm", checksum,
                  "download: verify the object's full-object checksum: auto (default: whichever it has), off, or one "
                  "of CRC64NVME, CRC32C, CRC32, SHA256, SHA1, MD5 (must be verifiable). Upload: the checksum every "
                  "part carries (auto: CRC64NVME, full-object), off, or one of those");
+  app.add_option("--checksum-mode", checksum_mode,
+                 "ENABLED (the AWS CLI's way to ask for verification, which is on by default here)");
   app.add_flag("--print-checksum", o.print_checksum, "print the verified checksum on stderr");
   app.add_option("--stats", stats, "print a summary at the end on stderr: 'json'");
   app.add_flag("--use-dualstack-endpoint", o.endpoint.dualstack, "AWS's dual-stack (IPv6) S3 endpoint");
   app.add_flag("--use-fips-endpoint", o.endpoint.fips, "AWS's FIPS S3 endpoint");
   app.add_option("--request-payer", o.request_payer, "'requester': agree to pay for a Requester Pays bucket");
-  app.add_option("--sse-c-key", sse_c_key, "SSE-C key of the object: 32 bytes, raw or base64 (never printed)");
+  app.add_option("--sse-c", sse_c, "AES256: the object is encrypted with the SSE-C key (the AWS CLI's flag; "
+                                   "--sse-c-key alone says as much)");
+  app.add_option("--sse-c-key", sse_c_key,
+                 "SSE-C key of the object: 32 bytes, raw or base64, or fileb://FILE (never printed)");
   app.add_option("--sse-c-key-file", sse_c_key_file, "read the 32-byte SSE-C key from this file");
   app.add_flag("!--no-hedge", o.hedge, "never race a second request against a crawling chunk");
   app.add_flag("--no-sign-request", o.no_sign_request, "send anonymous requests (public objects)");
@@ -322,7 +328,23 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   if (!o.request_payer.empty() && o.request_payer != "requester") {
     return fail(Error::usage("--request-payer takes 'requester', got '" + o.request_payer + "'"));
   }
-  if (!sse_c_key.empty() && !sse_c_key_file.empty()) return fail(Error::usage("give --sse-c-key or --sse-c-key-file, not both"));
+  for (const std::string_view scheme : {"fileb://", "file://"}) {  // the AWS CLI's way to name the key's file
+    if (sse_c_key.starts_with(scheme) && sse_c_key_file.empty()) {
+      sse_c_key_file = sse_c_key.substr(scheme.size());
+      sse_c_key.clear();
+    }
+  }
+  if (!sse_c_key.empty() && !sse_c_key_file.empty()) {
+    return fail(Error::usage("give --sse-c-key or --sse-c-key-file, not both"));
+  }
+  if (!sse_c.empty() && sse_c != "AES256") return fail(Error::usage("--sse-c takes AES256, got '" + sse_c + "'"));
+  if (!sse_c.empty() && sse_c_key.empty() && sse_c_key_file.empty()) {
+    return fail(Error::usage("--sse-c AES256 needs the key: --sse-c-key KEY or --sse-c-key fileb://FILE"));
+  }
+  if (!checksum_mode.empty() && !iequals(checksum_mode, "ENABLED")) {
+    return fail(Error::usage("--checksum-mode takes ENABLED (checksums are verified by default; --checksum off "
+                             "turns that off), got '" + checksum_mode + "'"));
+  }
   if (!sse_c_key_file.empty()) {
     std::ifstream in(sse_c_key_file, std::ios::binary);
     if (!in) return fail(Error::usage("cannot read --sse-c-key-file '" + sse_c_key_file + "'"));

@@ -53,6 +53,9 @@ bad "--metadata takes KEY=VALUE" "$FILE" s3://e/k --metadata novalue
 bad "--metadata takes KEY=VALUE" "$FILE" s3://e/k --metadata =v
 bad "--metadata a=1 --metadata b=2" "$FILE" s3://e/k --metadata a=1,b=2  # the AWS CLI's shorthand: not one key
 bad "is not a JSON object" "$FILE" s3://e/k --metadata '{"a":'
+bad "--sse-c takes AES256" "$FILE" s3://e/k --sse-c AES128 --sse-c-key 0123456789abcdef0123456789ABCDEF
+bad "--sse-c AES256 needs the key" "$FILE" s3://e/k --sse-c AES256
+bad "--checksum-mode takes ENABLED" "$FILE" s3://e/k --checksum-mode yes
 bad "--tagging takes" "$FILE" s3://e/k --tagging 'a=1&&b=2'
 bad "--tagging takes" "$FILE" s3://e/k --tagging 'a=%zz'
 bad "--sse takes" "$FILE" s3://e/k --sse AES128

@@ -128,6 +128,19 @@ expect_exit 0 s3fcp s3://fs/ssec-single - --sse-c-key "$SSEC_B64" -q
 assert_sha "$STDOUT" "$SMALL"
 expect_exit 1 s3fcp s3://fs/ssec-single - --checksum off -q  # 400 without the key
 assert_empty "$STDOUT"
+# The AWS CLI's spelling: --sse-c AES256 --sse-c-key fileb://FILE, both ways.
+: >"$REQUEST_LOG"
+expect_exit 0 s3fcp "$SMALL" s3://fs/ssec-cli --sse-c AES256 --sse-c-key "fileb://$TMP/ssec.key" -q
+assert_requests -eq 1 "hdr('x-amz-server-side-encryption-customer-key') == '$SSEC_B64' and status == 200"
+expect_exit 0 s3fcp s3://fs/ssec-cli - --sse-c AES256 --sse-c-key "fileb://$TMP/ssec.key" -q
+assert_sha "$STDOUT" "$SMALL"
+
+# --checksum-algorithm (the AWS CLI v2's name for --checksum on uploads) and --checksum-mode ENABLED (on anyway).
+: >"$REQUEST_LOG"
+expect_exit 0 s3fcp "$SMALL" s3://fs/sha256 --checksum-algorithm SHA256 -q
+assert_requests -eq 1 "op == 'put' and hdr('x-amz-checksum-sha256') != '' and status == 200"
+expect_exit 0 s3fcp s3://fs/sha256 - --checksum-mode ENABLED -q
+assert_sha "$STDOUT" "$SMALL"
 
 # --request-payer on every request, single and multipart.
 : >"$REQUEST_LOG"
