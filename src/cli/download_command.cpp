@@ -51,6 +51,24 @@ nlohmann::json download_stats(const DownloadSummary& s, const Options& o) {
   return j;
 }
 
+// stdout. When DEST was left out and stdout is a terminal, a binary object (a NUL in its first 4 KiB, curl's test)
+// is not poured onto it: the first write fails instead, saying how to ask for it (a FILE, or an explicit '-').
+ByteSink stdout_sink(bool destination_given) {
+  ByteSink sink = fd_sink(STDOUT_FILENO);
+  if (destination_given || isatty(STDOUT_FILENO) == 0) return sink;
+  return [sink = std::move(sink), looked = false](std::span<const std::byte> data) mutable -> Result<void> {
+    if (!looked && !data.empty()) {
+      looked = true;
+      const auto head = data.first(std::min<size_t>(data.size(), 4096));
+      if (std::ranges::find(head, std::byte{0}) != head.end()) {
+        return fail(Error::usage("the object is binary and stdout is a terminal: give a FILE to write it to, "
+                                 "or - to write it to the terminal anyway"));
+      }
+    }
+    return sink(data);
+  };
+}
+
 }  // namespace
 
 int run_download(const Options& o, const Resolved& resolved, Client& client) {
@@ -73,7 +91,7 @@ int run_download(const Options& o, const Resolved& resolved, Client& client) {
 
   DownloadSummary summary;
   auto result = o.destination == "-"
-                    ? download_to_fd(client, job, STDOUT_FILENO, run, summary)
+                    ? download_to_sink(client, job, stdout_sink(o.destination_given), run, summary)
                     : download_to_file(client, job,
                                        FileDestination{o.destination, o.force, o.resume, source, o.version_id,
                                                        o.range ? o.range->text() : std::string()},

@@ -101,7 +101,7 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   app.add_option("SOURCE", source,
                  "s3://bucket/key or an http(s):// URL (e.g. presigned) to download; a file, or - for stdin, to "
                  "upload");
-  app.add_option("DEST", o.destination,
+  auto* dest_option = app.add_option("DEST", o.destination,
                  "download: '-' or omitted: stdout; else a file (or a directory: DIR/<name of the key>), written in "
                  "parallel and renamed into place when whole. Upload: s3://bucket/key");
   app.add_flag("-f,--force", o.force, "replace DEST if it exists (and any partial download of it)");
@@ -236,6 +236,7 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   }
   // `s3fcp [OPTIONS] run [FILE]`, s5cmd's batch form: FILE ("-" or none: stdin) holds one copy a line, and the
   // options given here apply to every line. (A file called "run" is uploaded with an s3:// DEST.)
+  o.destination_given = dest_option->count() > 0;
   const bool run = source == "run" && !o.destination.starts_with("s3://");
   if (run) {
     o.mode = Options::Mode::Run;

@@ -27,6 +27,7 @@ struct Options {
   std::string source_url;   // or its http(s):// source (then `source` is empty)
   std::string source_display() const;  // for messages; a URL's query (a presigned signature) is elided
   std::string destination = "-";  // a download's: "-": stdout; else a file or an existing directory
+  bool destination_given = false;  // DEST was on the command line (an explicit '-' included)
   std::string local_source;       // an upload's: a file, or "-" for stdin
   S3Uri upload_to;                // an upload's destination (the key completed with the file's name for "prefix/")
   bool force = false;              // --force: replace an existing file (and any partial download of it)

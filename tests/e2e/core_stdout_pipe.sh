@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Streaming into a pipe: in order into sha256sum; into `head -c 100` it stops quietly with 141 (broken pipe). The
-# pipe is widened to 1 MiB (fewer writer/reader switches), as the reader sees once bytes arrive.
+# pipe is widened to 1 MiB (fewer writer/reader switches), as the reader sees once bytes arrive. A terminal is not a
+# pipe: a binary object goes there only when '-' asks for it.
 # shellcheck source=SCRIPTDIR/common.sh
 source "$(dirname "$0")/common.sh"
 start_moto
@@ -29,4 +30,23 @@ for args in "--chunk-size 1MiB -c 16" "-c 1"; do
   assert_empty "$STDERR"
   cmp -s "$TMP/head" <(head -c 100 "$OBJ") || { say "first 100 bytes differ"; false; }
 done
+# stdout a terminal (script(1) gives it a pty): a binary object is refused when DEST was left out (exit 2, not a
+# byte written), written when '-' asks for it; a text object is written either way.
+command -v script >/dev/null || { say "script (util-linux) not in PATH"; exit 1; }
+printf 'plain text, no NUL\n' >"$TMP/text.txt"
+awsl s3 cp "$TMP/text.txt" s3://pipe/text.txt --quiet
+on_tty() {  # on_tty ARGS...: s3fcp ARGS with stdout on a pseudo-terminal; its output in $TMP/tty, exit status in $TMP/tty.rc
+  script -qec "$(printf '%q ' "$S3FCP_BIN" --endpoint-url "$ENDPOINT" "$@") 2>$TMP/tty.err; echo \$? >$TMP/tty.rc" \
+    /dev/null >"$TMP/tty" </dev/null
+}
+on_tty s3://pipe/stream.bin -q
+[[ $(cat "$TMP/tty.rc") == 2 ]] || { say "binary to a terminal exited $(cat "$TMP/tty.rc"): $(cat "$TMP/tty.err")"; false; }
+assert_one_line "$TMP/tty.err"
+assert_contains "$TMP/tty.err" "stdout is a terminal"
+[[ ! -s $TMP/tty ]] || { say "$(stat -c %s "$TMP/tty") bytes reached the terminal"; false; }
+on_tty s3://pipe/stream.bin - -q --chunk-size 8MiB
+[[ $(cat "$TMP/tty.rc") == 0 ]] || { say "'-' to a terminal exited $(cat "$TMP/tty.rc"): $(cat "$TMP/tty.err")"; false; }
+(($(stat -c %s "$TMP/tty") >= 24 * 1024 * 1024)) || { say "'-' wrote $(stat -c %s "$TMP/tty") bytes"; false; }
+on_tty s3://pipe/text.txt -q
+[[ $(cat "$TMP/tty.rc") == 0 ]] && grep -q "plain text, no NUL" "$TMP/tty" || { say "text to a terminal"; false; }
 say "ok"
