@@ -101,6 +101,8 @@ Error classify_http_error(long status, const std::optional<S3ErrorBody>& body, s
     e.kind = ErrorKind::Changed;
   } else if (status == 404 || code == "NoSuchKey" || code == "NoSuchBucket" || code == "NoSuchVersion") {
     e.kind = ErrorKind::NotFound;
+  } else if (code == "InvalidObjectState") {
+    e.kind = ErrorKind::Other;  // a 403, but not about who asks: the object is archived (Glacier, Deep Archive)
   } else if (status == 401 || status == 403 || code == "AuthorizationHeaderMalformed" ||
              code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "InvalidToken") {
     e.kind = ErrorKind::Auth;
@@ -111,6 +113,9 @@ Error classify_http_error(long status, const std::optional<S3ErrorBody>& body, s
   if (status == 412 && code.empty()) e.s3_code = "PreconditionFailed";
   if (body && !body->message.empty()) {
     e.message = body->message;
+    if (code == "InvalidObjectState") {
+      e.message += " (an archived object is read after a restore: aws s3api restore-object)";
+    }
   } else if (status == 412) {
     e.message = "At least one of the pre-conditions you specified did not hold";
   } else if (status == 404) {

@@ -2,7 +2,7 @@
 # Errors that no retry can fix fail at once, on a middle part just as on the probe: 403 AccessDenied -> exit 4,
 # 404 NoSuchKey -> exit 3, 400 InvalidArgument -> exit 1; each with one stderr line naming the S3 code, the range
 # requested exactly once (the log shows no retry), and stdout a correct prefix. A 403 on the probe exits 4 with
-# nothing written.
+# nothing written; a 403 InvalidObjectState (an archived object) exits 1 and names restore-object.
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/fault_common.sh"
 CHUNK=65536 SIZE=$((4 * 1024 * 1024 + 10))
@@ -28,4 +28,11 @@ expect_exit 4 s3fcp s3://deny/k.bin --chunk-size 64KiB "${NO_HEDGE[@]}" -c 8
 assert_one_line "$STDERR"
 assert_empty "$STDOUT"
 assert_requests -eq 1
+
+# An archived object (403 InvalidObjectState) is not an access problem: exit 1, with the way out named.
+start_fault_server '{"rules": [{"match": {"nth": 1}, "fault": "status", "status": 403, "code": "InvalidObjectState"}]}'
+expect_exit 1 s3fcp s3://deny/k.bin --chunk-size 64KiB "${NO_HEDGE[@]}" -c 8
+assert_one_line "$STDERR"
+assert_contains "$STDERR" "InvalidObjectState"
+assert_contains "$STDERR" "restore-object"
 finish "all cases"

@@ -226,6 +226,14 @@ TEST(ClassifyTest, AccessDeniedIsAuth) {
   EXPECT_EQ(classify_http_error(403, std::nullopt, "").kind, ErrorKind::Auth);
 }
 
+TEST(ClassifyTest, AnArchivedObjectIsNotAnAccessProblem) {
+  const Error e = classify_http_error(
+      403, body("InvalidObjectState", "The operation is not valid for the object's storage class"), "");
+  EXPECT_EQ(e.kind, ErrorKind::Other);  // exit 1, not 4: the credentials are fine
+  EXPECT_FALSE(e.retryable);
+  EXPECT_NE(e.message.find("restore-object"), std::string::npos) << e.message;
+}
+
 TEST(ClassifyTest, PreconditionFailedIsChanged) {
   const Error e = classify_http_error(412, std::nullopt, "");
   EXPECT_EQ(e.kind, ErrorKind::Changed);
