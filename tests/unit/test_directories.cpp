@@ -1,10 +1,11 @@
 #include "util/directories.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "test_support.h"
 
 namespace s3fcp {
 namespace {
@@ -13,16 +14,8 @@ namespace fs = std::filesystem;
 
 class DirectoriesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char dir[] = "/tmp/s3fcp-directories-test.XXXXXX";
-    ASSERT_NE(::mkdtemp(dir), nullptr);
-    m_root = dir;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(m_root, ec);
-  }
-  std::string m_root;
+  TempDir m_tmp{"directories-test"};
+  const std::string m_root = m_tmp.path();
 };
 
 TEST_F(DirectoriesTest, MakesTheMissingPartsOutermostFirst) {

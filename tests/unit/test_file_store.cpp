@@ -27,17 +27,12 @@ namespace {
 class FileStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char dir[] = "/tmp/s3fcp-file-store-test.XXXXXX";
-    ASSERT_NE(::mkdtemp(dir), nullptr);
-    m_dir = dir;
     m_path = m_dir + "/f";
     m_fd = ::open(m_path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
     ASSERT_GE(m_fd, 0);
   }
   void TearDown() override {
     ::close(m_fd);
-    ::unlink(m_path.c_str());
-    ::rmdir(m_dir.c_str());
   }
   // Stores bytes [from, to) of `chunk` in one store() call and publishes `to`, as the engine does.
   void put(FileStore& s, const RangePlan& plan, uint64_t chunk, uint64_t from, uint64_t to) {
@@ -61,7 +56,9 @@ class FileStoreTest : public ::testing::Test {
     ASSERT_EQ(got.size(), total);
     for (uint64_t i = 0; i < total; ++i) ASSERT_EQ(got[i], pattern(i)) << "byte " << i;
   }
-  std::string m_dir, m_path;
+  TempDir m_tmp{"file-store-test"};
+  const std::string m_dir = m_tmp.path();
+  std::string m_path;
   int m_fd = -1;
   GetState m_state;
 };

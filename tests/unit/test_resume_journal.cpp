@@ -13,6 +13,7 @@
 #include <string>
 
 #include "io/resume_journal.h"
+#include "test_support.h"
 
 namespace s3fcp {
 namespace {
@@ -123,16 +124,7 @@ TEST(ResumeJournal, ARangedJournalCountsChunksOfTheRange) {
 
 class JournalFile : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char dir[] = "/tmp/s3fcp-journal-test.XXXXXX";
-    ASSERT_NE(::mkdtemp(dir), nullptr);
-    m_dir = dir;
-    m_path = m_dir + "/.f.s3fcp-journal";
-  }
-  void TearDown() override {
-    ::unlink(m_path.c_str());
-    ::rmdir(m_dir.c_str());
-  }
+  void SetUp() override { m_path = m_dir + "/.f.s3fcp-journal"; }
   std::string read() const {
     std::ifstream in(m_path, std::ios::binary);
     std::stringstream s;
@@ -143,7 +135,9 @@ class JournalFile : public ::testing::Test {
     std::ofstream out(m_path, std::ios::binary | std::ios::app);
     out << text;
   }
-  std::string m_dir, m_path;
+  TempDir m_tmp{"journal-test"};
+  const std::string m_dir = m_tmp.path();
+  std::string m_path;
 };
 
 TEST_F(JournalFile, MissingIsNothingToResume) {
