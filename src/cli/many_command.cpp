@@ -31,6 +31,7 @@
 #include "s3/s3_uri.h"
 #include "util/log.h"
 #include "util/strings.h"
+#include "util/timestamp.h"
 
 namespace s3fcp {
 
@@ -53,6 +54,7 @@ Result<ItemSettings> item_settings(const Options& o, const HeaderList& sse_c, st
   s.part_size = o.chunk_size.value_or(s.part_size);
   s.no_clobber = o.no_clobber;
   s.skip_existing = o.skip_existing;
+  s.if_source_newer = o.if_source_newer;
   if (auto check = object_headers(o, "", types.get()); !check) return fail(check.error());  // bad metadata, once
   s.headers_for = [o, types](const std::string& file_name) { return object_headers(o, file_name, types.get()); };
   return s;
@@ -72,6 +74,12 @@ BatchItem download_item(const S3Uri& object, const std::string& prefix, std::opt
   } else {
     item.relative = path.path;
   }
+  return item;
+}
+
+BatchItem download_item(const S3Uri& object, const std::string& prefix, const ListedObject& listed) {
+  BatchItem item = download_item(object, prefix, listed.size, listed.etag);
+  if (auto t = parse_iso8601(listed.last_modified)) item.last_modified = *t;
   return item;
 }
 
@@ -129,7 +137,7 @@ void list_and_add(Client& client, const Options& o, const KeyFilter& filter, Bat
     if (path.verdict == KeyPath::Verdict::FolderMarker) return;  // an S3 console "folder": nothing to copy
     const std::string relative = path.verdict == KeyPath::Verdict::Ok ? path.path : object.key;
     if (!selected(o, filter, object.key, relative)) return;
-    batch.add_ready(download_item(S3Uri{o.remote.bucket, object.key}, o.remote.key, object.size, object.etag));
+    batch.add_ready(download_item(S3Uri{o.remote.bucket, object.key}, o.remote.key, object));
   });
 }
 

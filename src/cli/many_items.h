@@ -31,6 +31,8 @@ Result<ItemSettings> item_settings(const Options& o, const HeaderList& sse_c, st
 // none (`refused`).
 BatchItem download_item(const S3Uri& object, const std::string& prefix, std::optional<uint64_t> size,
                         std::string etag, std::string version_id = {});
+// The same for a listed object, with what the listing tells of it (size, ETag, LastModified).
+BatchItem download_item(const S3Uri& object, const std::string& prefix, const ListedObject& listed);
 
 // The entries a walk of `dir` left out, each said on stderr, even with -q, as aws-cli warns of each: a folder of
 // symlinks (a Hugging Face snapshot) would otherwise upload nothing without a word. What could not be read is a

@@ -185,6 +185,9 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
                "a line each)");
   app.add_flag("--dry-run,--dryrun", o.dry_run,
                "many objects: print what would be copied (cp SOURCE DEST) and copy nothing");
+  app.add_flag("--if-source-newer", o.if_source_newer,
+               "many objects: skip what is already there unless the source is newer (s5cmd's -u); with "
+               "--skip-existing: copy what differs or is newer (aws s3 sync's rule)");
   app.add_flag("--skip-existing", o.skip_existing,
                "many objects: skip what is already there with the same size (and the same MD5, where the ETag is one)");
   app.add_option("--expected-size", expected_size, "upload from stdin: its size, so that parts are sized to fit");
@@ -263,9 +266,10 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   if (run || recursive || !files_from.empty() || !manifest.empty()) {
     if (auto ok = classify_many(source, recursive, files_from, manifest, shard, o); !ok) return fail(ok.error());
   } else {
-    if (!o.include.empty() || !o.exclude.empty() || !shard.empty() || o.dry_run || o.skip_existing) {
-      return fail(Error::usage("--include, --exclude, --shard, --dry-run and --skip-existing apply to many objects "
-                               "(-r, --files-from, --manifest, run)"));
+    if (!o.include.empty() || !o.exclude.empty() || !shard.empty() || o.dry_run || o.skip_existing ||
+        o.if_source_newer) {
+      return fail(Error::usage("--include, --exclude, --shard, --dry-run, --skip-existing and --if-source-newer apply "
+                               "to many objects (-r, --files-from, --manifest, run)"));
     }
     if (auto ok = classify_operands(source, o); !ok) return fail(ok.error());
   }

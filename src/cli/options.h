@@ -69,6 +69,7 @@ struct Options {
   std::optional<Shard> shard;
   bool dry_run = false;
   bool skip_existing = false;
+  bool if_source_newer = false;  // skip what exists unless the source is newer (s5cmd's -u)
   bool concurrency_given = false;  // -c was given (a many-object copy has a larger default)
   std::vector<std::string> run_words;  // run's options as typed: every line of the file is parsed with them first
 

@@ -28,14 +28,15 @@ namespace {
 // The options of a many-object copy that a run line's own parse (one object) would refuse: taken out of the words
 // before it. --no-clobber and --skip-existing shape each copy (given to run or on a line); the others are the run's.
 struct BatchFlags {
-  bool no_clobber = false, skip_existing = false;
+  bool no_clobber = false, skip_existing = false, if_source_newer = false;
   bool raw = false, flatten = false;  // s5cmd's: '*' and '?' taken literally; a wildcard's copies named by the key's
                                       // last part only
   std::vector<std::string> run_only;  // found and not for a line: --dry-run, --shard, --include, --exclude
 };
 
 // `line`: the words of a run line, where s5cmd's short forms of its cp flags mean what they mean there (-n
-// --no-clobber, -s --if-size-differ, -f --flatten; s3fcp's own -f is --force, which a many-object copy refuses).
+// --no-clobber, -s --if-size-differ, -u --if-source-newer, -f --flatten; s3fcp's own -f is --force, which a
+// many-object copy refuses).
 std::vector<std::string> without_batch_flags(const std::vector<std::string>& words, BatchFlags& flags, bool line) {
   static constexpr std::string_view kWithValue[] = {"--shard", "--include", "--exclude"};
   std::vector<std::string> out;
@@ -47,6 +48,8 @@ std::vector<std::string> without_batch_flags(const std::vector<std::string>& wor
     } else if (word == "--skip-existing" || (line && (word == "-s" || word == "--if-size-differ"))) {
       // s5cmd's --if-size-differ skips on the size alone; here the MD5 too where the ETag is one: a stricter skip.
       flags.skip_existing = true;
+    } else if (word == "--if-source-newer" || (line && word == "-u")) {
+      flags.if_source_newer = true;
     } else if (word == "--raw") {
       flags.raw = true;
     } else if (word == "--flatten" || (line && word == "-f")) {
@@ -137,10 +140,6 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
   for (size_t i = 1; i < line.words.size(); ++i) {
     const std::string_view word = line.words[i];
     const std::string_view name = word.substr(0, word.find('='));
-    if (name == "-u" || name == "--if-source-newer") {
-      return refuse(fmt::format("{} (s5cmd's: copy only when the source is newer) is not supported: --skip-existing "
-                                "skips what has the same size and MD5", name));
-    }
     if (std::ranges::find(kRunWide, name) != std::end(kRunWide)) {
       return refuse(fmt::format("{} applies to the whole run: give it to s3fcp run", name));
     }
@@ -184,6 +183,7 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
   if (!settings) return refuse(settings.error().message);
   settings->no_clobber = flags.no_clobber;
   settings->skip_existing = flags.skip_existing;
+  settings->if_source_newer = flags.if_source_newer;
   item.settings = std::make_shared<const ItemSettings>(std::move(*settings));
   wildcard.flatten = flags.flatten;
   wildcard.follow_symlinks = o.follow_symlinks;
@@ -264,8 +264,7 @@ void expand_remote(Client& client, const Options& o, const RunWildcard& w, const
     const std::string& cut_at = w.flatten ? object.key : listed;
     const auto slash = cut_at.rfind('/');
     BatchItem item = download_item(S3Uri{w.bucket, object.key},
-                                   slash == std::string::npos ? std::string() : cut_at.substr(0, slash + 1),
-                                   object.size, object.etag);
+                                   slash == std::string::npos ? std::string() : cut_at.substr(0, slash + 1), object);
     item.line = line_item.line;
     item.settings = line_item.settings;
     if (item.refused.empty()) item.local_dir = w.dest;

@@ -111,6 +111,7 @@ struct Batch::Running {
   std::optional<Fd> upload_fd;        // an upload's file while its HEAD is out
   std::optional<UploadSpec> upload_spec;
   uint64_t upload_size = 0;
+  timespec upload_mtime{};
   std::unique_ptr<UploadSource> source;
   std::unique_ptr<PutState> put_state;
   std::unique_ptr<GetState> get_state;  // a large download's
@@ -282,15 +283,53 @@ Result<std::string> Batch::local_place(const BatchItem& item, std::string& relat
   return slash == std::string::npos ? std::string(".") : item.local_path.substr(0, slash + 1);
 }
 
+bool keep_destination(const ItemSettings& s, const Comparison& c) {
+  if (s.skip_existing && s.if_source_newer) return c.same_content && !c.source_newer;
+  if (s.skip_existing) return c.same_content;
+  if (s.if_source_newer) return !c.source_newer;
+  return false;
+}
+
+bool source_is_newer(std::optional<std::chrono::system_clock::time_point> source,
+                     std::optional<std::chrono::system_clock::time_point> destination) {
+  if (!source || !destination) return true;  // not known to be older: copy
+  return std::chrono::floor<std::chrono::seconds>(*source) > std::chrono::floor<std::chrono::seconds>(*destination);
+}
+
 namespace {
 
-// --skip-existing's test for a download: the local file has the object's size, and its MD5 where the ETag is one.
-bool same_as_local(const Beneath& dir, const std::string& relative, uint64_t local_size, uint64_t size,
-                   const std::string& etag) {
-  if (local_size != size) return false;
-  if (etag.empty()) return true;
-  auto local = dir.open_read(relative);
-  return !local || etag_shows_file(etag, local->get()).value_or(true);
+std::chrono::system_clock::time_point time_of(const timespec& t) {
+  return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+      std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec)));
+}
+
+std::optional<std::chrono::system_clock::time_point> last_modified_of(const HeadObject& head) {
+  return parse_http_date(head.head().find("last-modified").value_or(""));
+}
+
+// An upload's file (`fd`, of `size` bytes, modified at `mtime`) against the key's HEAD.
+Comparison compare_upload(const ItemSettings& s, int fd, uint64_t size, const timespec& mtime,
+                          const HeadObject& head) {
+  Comparison c;
+  if (s.skip_existing && head.size() == size) c.same_content = etag_shows_file(head.head().etag, fd).value_or(true);
+  c.source_newer = source_is_newer(time_of(mtime), last_modified_of(head));
+  return c;
+}
+
+// A download's destination that exists (`local`, at `relative` beneath `dir`) against what is known of the object.
+// The file is read for its MD5 only when --skip-existing asks and the sizes agree.
+Comparison compare_download(const ItemSettings& s, const Beneath& dir, const std::string& relative,
+                            const EntryInfo& local, std::optional<uint64_t> size, const std::string& etag,
+                            std::optional<std::chrono::system_clock::time_point> modified) {
+  Comparison c;
+  if (s.skip_existing && size && local.size == *size) {
+    c.same_content = true;  // the size decides where the ETag says nothing of the bytes
+    if (!etag.empty()) {
+      if (auto file = dir.open_read(relative)) c.same_content = etag_shows_file(etag, file->get()).value_or(true);
+    }
+  }
+  c.source_newer = source_is_newer(modified, time_of(local.mtime));
+  return c;
 }
 
 }  // namespace
@@ -314,14 +353,14 @@ void Batch::start_download(BatchItem item, const ItemSettings& s) {
   }
   r->dir = dir;
   r->relative = relative;
-  if (s.no_clobber || s.skip_existing) {
+  if (s.no_clobber || s.skip_existing || s.if_source_newer) {
     auto there = dir->exists(relative);
     if (!there) return report(r->item, there.error(), false, 0, 0);
     if (*there && (*there)->kind == EntryInfo::Kind::File) {
       if (s.no_clobber) return report(r->item, std::nullopt, true, 0, 0);
-      if (!r->item.size) {
-        // A key from a list or a run line comes without its size and ETag: a HEAD tells them, and conclude()
-        // compares and sends the download after, as for an upload.
+      if ((s.skip_existing && !r->item.size) || (s.if_source_newer && !r->item.last_modified)) {
+        // A key from a list or a run line comes without its size, ETag and time: a HEAD tells them, and
+        // conclude() compares and sends the download after, as for an upload.
         r->head = std::make_shared<HeadObject>(Target{r->item.object.bucket, r->item.object.key, std::nullopt},
                                                HeadObject::Options{r->item.version_id, s.get.object_headers, false});
         std::lock_guard lock(m_mutex);
@@ -330,7 +369,8 @@ void Batch::start_download(BatchItem item, const ItemSettings& s) {
         m_client.submit(r->head, [this, r] { finished(r); });
         return;
       }
-      if (same_as_local(*dir, relative, (*there)->size, *r->item.size, r->item.etag)) {
+      if (keep_destination(s, compare_download(s, *dir, relative, **there, r->item.size, r->item.etag,
+                                               r->item.last_modified))) {
         return report(r->item, std::nullopt, true, 0, 0);
       }
     }
@@ -409,12 +449,16 @@ void Batch::start_upload(BatchItem item, const ItemSettings& s) {
     std::lock_guard lock(m_mutex);
     m_running.push_back(r);
   }
-  if (!s.skip_existing) return send_upload(r, std::move(*fd), static_cast<uint64_t>(st.st_size), std::move(spec));
-  // Already there with the same size, and the same MD5 where its ETag is one: skipped. The HEAD goes out like any
-  // request; conclude() compares and sends the upload after.
+  if (!s.skip_existing && !s.if_source_newer) {
+    return send_upload(r, std::move(*fd), static_cast<uint64_t>(st.st_size), std::move(spec));
+  }
+  // Already there with the same size, and the same MD5 where its ETag is one (--skip-existing), or not older than
+  // the file (--if-source-newer): skipped. The HEAD goes out like any request; conclude() compares and sends the
+  // upload after.
   r->head = std::make_shared<HeadObject>(spec.target, HeadObject::Options{"", spec.sse_c, false});
   r->upload_fd = std::move(*fd);
   r->upload_size = static_cast<uint64_t>(st.st_size);
+  r->upload_mtime = st.st_mtim;
   r->upload_spec = std::move(spec);
   {
     std::lock_guard lock(m_mutex);
@@ -496,8 +540,8 @@ void Batch::conclude(Running& r) {
     const std::shared_ptr<HeadObject> head = std::move(r.head);
     if (stopping) {
       r.error = Error{ErrorKind::Interrupted, "stopped"};
-    } else if (!head->error() && head->size() == r.upload_size &&
-               etag_shows_file(head->head().etag, r.upload_fd->get()).value_or(true)) {
+    } else if (!head->error() && keep_destination(*r.settings, compare_upload(*r.settings, r.upload_fd->get(), r.upload_size,
+                                                                       r.upload_mtime, *head))) {
       r.skipped = true;
     } else {
       return send_upload(shared, std::move(*r.upload_fd), r.upload_size, std::move(*r.upload_spec));
@@ -507,8 +551,9 @@ void Batch::conclude(Running& r) {
     auto there = stopping || head->error() ? Result<std::optional<EntryInfo>>() : r.dir->exists(r.relative);
     if (stopping) {
       r.error = Error{ErrorKind::Interrupted, "stopped"};
-    } else if (there && *there && (*there)->kind == EntryInfo::Kind::File && head->size() &&
-               same_as_local(*r.dir, r.relative, (*there)->size, *head->size(), head->head().etag)) {
+    } else if (there && *there && (*there)->kind == EntryInfo::Kind::File && !head->error() &&
+               keep_destination(*r.settings, compare_download(*r.settings, *r.dir, r.relative, **there, head->size(),
+                                                              head->head().etag, last_modified_of(*head)))) {
       r.skipped = true;
     } else {
       if (!head->error()) r.item.size = head->size();

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -50,7 +51,20 @@ struct ItemSettings {
   std::function<Result<HeaderList>(const std::string& file_name)> headers_for;
   bool no_clobber = false;     // a download: skip an existing local file; an upload: If-None-Match (exists = skipped)
   bool skip_existing = false;  // skip what is already there with the same size (and MD5, where the ETag is one)
+  bool if_source_newer = false;  // skip what is there unless the source's time is later (s5cmd's -u)
 };
+
+// What --skip-existing and --if-source-newer know of a destination that exists.
+struct Comparison {
+  bool same_content = false;  // the same size, and the same MD5 where the ETag is one
+  bool source_newer = true;   // the source's time is later than the destination's (whole seconds); unknown: true
+};
+// True: leave the destination as it is. Each option alone is a reason to skip; both together skip only what both
+// would (aws s3 sync's rule: copy when the content differs or the source is newer).
+bool keep_destination(const ItemSettings& s, const Comparison& c);
+// Whole seconds, as S3 keeps Last-Modified: a file fetched by s3fcp has its object's time, and is not newer.
+bool source_is_newer(std::optional<std::chrono::system_clock::time_point> source,
+                     std::optional<std::chrono::system_clock::time_point> destination);
 
 struct BatchItem {
   enum class Kind { Download, Upload };
@@ -62,6 +76,7 @@ struct BatchItem {
   std::string version_id;
   std::optional<uint64_t> size;  // known from a listing
   std::string etag;              // known from a listing
+  std::optional<std::chrono::system_clock::time_point> last_modified;  // known from a listing
   // An upload: the file (`relative` beneath the batch's directory, or `local_path`) and where it goes.
   S3Uri dest;
   std::string relative;
