@@ -20,7 +20,8 @@ namespace {
 
 constexpr const char* kExitCodes = R"(Exit codes:
   0    success: the whole object was written (many objects: all copied or skipped)
-  1    other error (also a self-contradicting answer, e.g. Content-Range bytes 5-9/3)
+  1    other error (also a self-contradicting answer, e.g. Content-Range bytes 5-9/3, or an
+       archived object: restore it first)
   2    usage error (bad option, URI or size)
   3    not found (NoSuchKey, NoSuchBucket, NoSuchVersion)
   4    access denied or no usable credentials
@@ -86,7 +87,7 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
                "strictly in order, or to a file written in parallel and renamed into place when whole. Up: a file\n"
                "or stdin, one PUT or a parallel multipart upload in bounded memory.\n\n"
                "  s3fcp s3://bucket/key [FILE|DIR|-]     download\n"
-               "  s3fcp FILE|- s3://bucket/key            upload (s3://bucket/prefix/ takes the file's name)",
+               "  s3fcp FILE|- s3://bucket/key            upload (s3://bucket or s3://bucket/prefix/ takes the file's name)",
                "s3fcp"};
   app.footer(std::string("\nCredentials, as the AWS CLI finds them: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/\n"
                          "AWS_SESSION_TOKEN; the profile (--profile, AWS_PROFILE, default) in ~/.aws/config and\n"
@@ -205,7 +206,8 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
                  "upload: x-amz-website-redirect-location (a static website's redirect)");
   app.add_flag("--no-guess-mime-type", o.no_guess_mime_type,
                "upload: do not guess Content-Type from the file's name (application/octet-stream)");
-  app.add_option("--metadata", metadata, "upload: user metadata KEY=VALUE (x-amz-meta-KEY), repeatable")
+  app.add_option("--metadata", metadata,
+                 "upload: user metadata KEY=VALUE (x-amz-meta-KEY), repeatable, or a JSON object of them")
       ->allow_extra_args(false);
   app.add_option("--tagging", tagging, "upload: tags KEY=VALUE&KEY2=VALUE2 (URL-encoded, as the AWS CLI)");
   app.add_option("--storage-class", o.storage_class, "upload: STANDARD, STANDARD_IA, INTELLIGENT_TIERING, GLACIER_IR, ...");
