@@ -64,7 +64,11 @@ Result<void> classify_operands(const std::string& source, Options& o) {
       o.source_url = source;
     } else {
       auto uri = parse_s3_uri(source);
-      if (!uri) return fail(uri.error());
+      if (!uri) {
+        Error e = uri.error();
+        if (source.ends_with('/')) e.message += "; -r copies every object under a prefix";
+        return fail(std::move(e));
+      }
       o.source = std::move(*uri);
     }
     if (o.destination == "-" && (o.force || o.resume)) {

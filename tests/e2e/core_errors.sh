@@ -34,6 +34,7 @@ expect_usage http-nope
 expect_usage s3://
 expect_usage s3://bucket
 expect_usage s3://bucket/
+assert_contains "$STDERR" "-r copies every object under a prefix"
 expect_usage s3://errs/k --chunk-size 0
 expect_usage s3://errs/k --chunk-size banana
 expect_usage s3://errs/k --chunk-size 8XB
