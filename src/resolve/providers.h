@@ -87,11 +87,12 @@ struct AssumeRoleParams {
   std::string external_id;   // optional
   int duration_seconds = 0;  // 0: STS default (1 h)
 };
-// SigV4-signed POST Action=AssumeRole to `endpoint` (service "sts", `region`) with `source` credentials.
+// Where STS is reached, and the CAs trusted there.
 struct StsEndpoint {
   std::string url;
   std::string ca_bundle;  // empty: the system's CAs
 };
+// SigV4-signed POST Action=AssumeRole to `endpoint` (service "sts", `region`) with `source` credentials.
 Result<Credentials> sts_assume_role(const StsEndpoint& endpoint, const std::string& region,
                                     const AssumeRoleParams& params, const Credentials& source);
 // Unsigned POST Action=AssumeRoleWithWebIdentity.
