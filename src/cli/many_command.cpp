@@ -53,8 +53,7 @@ Result<ItemSettings> item_settings(const Options& o, const HeaderList& sse_c, st
   s.put.checksum = upload_checksum(o.checksum);
   s.part_size = o.chunk_size.value_or(s.part_size);
   s.no_clobber = o.no_clobber;
-  s.skip_existing = o.skip_existing;
-  s.if_source_newer = o.if_source_newer;
+  s.skip = {o.skip_existing, o.if_source_newer};
   if (auto check = object_headers(o, "", types.get()); !check) return fail(check.error());  // bad metadata, once
   s.headers_for = [o, types](const std::string& file_name) { return object_headers(o, file_name, types.get()); };
   return s;

@@ -182,8 +182,7 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
   auto settings = item_settings(o, o.sse_c_key == run.sse_c_key ? run_sse_c : sse_c_headers(o.sse_c_key), types);
   if (!settings) return refuse(settings.error().message);
   settings->no_clobber = flags.no_clobber;
-  settings->skip_existing = flags.skip_existing;
-  settings->if_source_newer = flags.if_source_newer;
+  settings->skip = {flags.skip_existing, flags.if_source_newer};
   item.settings = std::make_shared<const ItemSettings>(std::move(*settings));
   wildcard.flatten = flags.flatten;
   wildcard.follow_symlinks = o.follow_symlinks;

@@ -1,18 +1,13 @@
 #include <gtest/gtest.h>
 
-#include "ops/many/batch.h"
+#include "ops/many/skip_rule.h"
 
 namespace s3fcp {
 namespace {
 
 using namespace std::chrono;
 
-ItemSettings rule(bool skip_existing, bool if_source_newer) {
-  ItemSettings s;
-  s.skip_existing = skip_existing;
-  s.if_source_newer = if_source_newer;
-  return s;
-}
+SkipRule rule(bool skip_existing, bool if_source_newer) { return {skip_existing, if_source_newer}; }
 
 TEST(SkipRuleTest, EachOptionAloneDecides) {
   EXPECT_TRUE(keep_destination(rule(true, false), {.same_content = true, .source_newer = true}));
@@ -23,7 +18,7 @@ TEST(SkipRuleTest, EachOptionAloneDecides) {
 }
 
 TEST(SkipRuleTest, BothTogetherCopyWhatDiffersOrIsNewer) {  // aws s3 sync's rule
-  const ItemSettings both = rule(true, true);
+  const SkipRule both = rule(true, true);
   EXPECT_TRUE(keep_destination(both, {.same_content = true, .source_newer = false}));
   EXPECT_FALSE(keep_destination(both, {.same_content = false, .source_newer = false}));
   EXPECT_FALSE(keep_destination(both, {.same_content = true, .source_newer = true}));

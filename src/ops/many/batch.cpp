@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -18,9 +17,7 @@
 #include "ops/head/head_object.h"
 #include "ops/put/upload.h"
 #include "s3/response.h"
-#include "util/crypto.h"
 #include "util/log.h"
-#include "util/strings.h"
 #include "util/timestamp.h"
 #include "util/workers.h"
 
@@ -72,27 +69,6 @@ Result<Fd> open_regular(const std::string& path) {
   return fd;
 }
 
-// --skip-existing: whether the object's ETag shows it holds the bytes of the file open at `fd`. Only a plain MD5
-// ETag can (32 hex digits: one PUT without SSE-KMS); nullopt when it cannot tell (multipart, SSE-KMS, none), and
-// the same size is then taken as the same object. The file is read whole, as any checksum comparison must.
-std::optional<bool> etag_shows_file(std::string_view etag, int fd) {
-  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
-  if (etag.size() != 32 || !std::all_of(etag.begin(), etag.end(), [](char c) { return std::isxdigit(c) != 0; })) {
-    return std::nullopt;
-  }
-  StreamingDigest md5(DigestAlgorithm::Md5);
-  std::vector<std::byte> buffer(1 << 20);
-  for (off_t at = 0;;) {
-    const ssize_t n = ::pread(fd, buffer.data(), buffer.size(), at);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;  // unreadable: copy it again
-    if (n == 0) break;
-    md5.update(std::span(buffer.data(), static_cast<size_t>(n)));
-    at += n;
-  }
-  return iequals(hex_lower(md5.finish()), etag);
-}
-
 }  // namespace
 
 // One item being copied, from start() until run() concluded it.
@@ -119,7 +95,6 @@ struct Batch::Running {
   std::optional<Error> error;
   bool skipped = false;
   uint64_t bytes = 0;
-  std::string last_modified;  // a download's, as the answer sent it
 };
 
 std::string BatchItem::source_text(const std::string& dir) const { return !label.empty() ? label : source_name(dir); }
@@ -283,57 +258,6 @@ Result<std::string> Batch::local_place(const BatchItem& item, std::string& relat
   return slash == std::string::npos ? std::string(".") : item.local_path.substr(0, slash + 1);
 }
 
-bool keep_destination(const ItemSettings& s, const Comparison& c) {
-  if (s.skip_existing && s.if_source_newer) return c.same_content && !c.source_newer;
-  if (s.skip_existing) return c.same_content;
-  if (s.if_source_newer) return !c.source_newer;
-  return false;
-}
-
-bool source_is_newer(std::optional<std::chrono::system_clock::time_point> source,
-                     std::optional<std::chrono::system_clock::time_point> destination) {
-  if (!source || !destination) return true;  // not known to be older: copy
-  return std::chrono::floor<std::chrono::seconds>(*source) > std::chrono::floor<std::chrono::seconds>(*destination);
-}
-
-namespace {
-
-std::chrono::system_clock::time_point time_of(const timespec& t) {
-  return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-      std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec)));
-}
-
-std::optional<std::chrono::system_clock::time_point> last_modified_of(const HeadObject& head) {
-  return parse_http_date(head.head().find("last-modified").value_or(""));
-}
-
-// An upload's file (`fd`, of `size` bytes, modified at `mtime`) against the key's HEAD.
-Comparison compare_upload(const ItemSettings& s, int fd, uint64_t size, const timespec& mtime,
-                          const HeadObject& head) {
-  Comparison c;
-  if (s.skip_existing && head.size() == size) c.same_content = etag_shows_file(head.head().etag, fd).value_or(true);
-  c.source_newer = source_is_newer(time_of(mtime), last_modified_of(head));
-  return c;
-}
-
-// A download's destination that exists (`local`, at `relative` beneath `dir`) against what is known of the object.
-// The file is read for its MD5 only when --skip-existing asks and the sizes agree.
-Comparison compare_download(const ItemSettings& s, const Beneath& dir, const std::string& relative,
-                            const EntryInfo& local, std::optional<uint64_t> size, const std::string& etag,
-                            std::optional<std::chrono::system_clock::time_point> modified) {
-  Comparison c;
-  if (s.skip_existing && size && local.size == *size) {
-    c.same_content = true;  // the size decides where the ETag says nothing of the bytes
-    if (!etag.empty()) {
-      if (auto file = dir.open_read(relative)) c.same_content = etag_shows_file(etag, file->get()).value_or(true);
-    }
-  }
-  c.source_newer = source_is_newer(modified, time_of(local.mtime));
-  return c;
-}
-
-}  // namespace
-
 void Batch::start_download(BatchItem item, const ItemSettings& s) {
   auto r = std::make_shared<Running>();
   r->settings = &s;
@@ -353,24 +277,17 @@ void Batch::start_download(BatchItem item, const ItemSettings& s) {
   }
   r->dir = dir;
   r->relative = relative;
-  if (s.no_clobber || s.skip_existing || s.if_source_newer) {
+  // A key from a list or a run line comes without its size, ETag and time: where the rule needs them, a HEAD tells
+  // them, and conclude() compares and sends the download after, as for an upload.
+  bool ask = false;
+  if (s.no_clobber || s.skip.any()) {
     auto there = dir->exists(relative);
     if (!there) return report(r->item, there.error(), false, 0, 0);
     if (*there && (*there)->kind == EntryInfo::Kind::File) {
       if (s.no_clobber) return report(r->item, std::nullopt, true, 0, 0);
-      if ((s.skip_existing && !r->item.size) || (s.if_source_newer && !r->item.last_modified)) {
-        // A key from a list or a run line comes without its size, ETag and time: a HEAD tells them, and
-        // conclude() compares and sends the download after, as for an upload.
-        r->head = std::make_shared<HeadObject>(Target{r->item.object.bucket, r->item.object.key, std::nullopt},
-                                               HeadObject::Options{r->item.version_id, s.get.object_headers, false});
-        std::lock_guard lock(m_mutex);
-        m_running.push_back(r);
-        ++m_small;
-        m_client.submit(r->head, [this, r] { finished(r); });
-        return;
-      }
-      if (keep_destination(s, compare_download(s, *dir, relative, **there, r->item.size, r->item.etag,
-                                               r->item.last_modified))) {
+      ask = (s.skip.skip_existing && !r->item.size) || (s.skip.if_source_newer && !r->item.last_modified);
+      if (!ask && keep_destination(s.skip, compare_download(s.skip, *dir, relative, **there, r->item.size,
+                                                            r->item.etag, r->item.last_modified))) {
         return report(r->item, std::nullopt, true, 0, 0);
       }
     }
@@ -379,7 +296,20 @@ void Batch::start_download(BatchItem item, const ItemSettings& s) {
     std::lock_guard lock(m_mutex);
     m_running.push_back(r);
   }
+  if (ask) {
+    return ask_head(r, Target{r->item.object.bucket, r->item.object.key, std::nullopt},
+                    HeadObject::Options{r->item.version_id, s.get.object_headers, false});
+  }
   send_download(r);
+}
+
+void Batch::ask_head(const std::shared_ptr<Running>& r, Target target, HeadObject::Options options) {
+  r->head = std::make_shared<HeadObject>(std::move(target), std::move(options));
+  {
+    std::lock_guard lock(m_mutex);
+    ++m_small;
+  }
+  m_client.submit(r->head, [this, r] { finished(r); });
 }
 
 void Batch::send_download(const std::shared_ptr<Running>& r) {
@@ -449,22 +379,19 @@ void Batch::start_upload(BatchItem item, const ItemSettings& s) {
     std::lock_guard lock(m_mutex);
     m_running.push_back(r);
   }
-  if (!s.skip_existing && !s.if_source_newer) {
+  if (!s.skip.any()) {
     return send_upload(r, std::move(*fd), static_cast<uint64_t>(st.st_size), std::move(spec));
   }
   // Already there with the same size, and the same MD5 where its ETag is one (--skip-existing), or not older than
   // the file (--if-source-newer): skipped. The HEAD goes out like any request; conclude() compares and sends the
   // upload after.
-  r->head = std::make_shared<HeadObject>(spec.target, HeadObject::Options{"", spec.sse_c, false});
   r->upload_fd = std::move(*fd);
   r->upload_size = static_cast<uint64_t>(st.st_size);
   r->upload_mtime = st.st_mtim;
+  const Target target = spec.target;
+  HeadObject::Options head{"", spec.sse_c, false};
   r->upload_spec = std::move(spec);
-  {
-    std::lock_guard lock(m_mutex);
-    ++m_small;
-  }
-  m_client.submit(r->head, [this, r] { finished(r); });
+  ask_head(r, target, std::move(head));
 }
 
 void Batch::send_upload(const std::shared_ptr<Running>& r, Fd fd, uint64_t size, UploadSpec spec) {
@@ -540,8 +467,9 @@ void Batch::conclude(Running& r) {
     const std::shared_ptr<HeadObject> head = std::move(r.head);
     if (stopping) {
       r.error = Error{ErrorKind::Interrupted, "stopped"};
-    } else if (!head->error() && keep_destination(*r.settings, compare_upload(*r.settings, r.upload_fd->get(), r.upload_size,
-                                                                       r.upload_mtime, *head))) {
+    } else if (!head->error() &&
+               keep_destination(r.settings->skip, compare_upload(r.settings->skip, r.upload_fd->get(), r.upload_size,
+                                                                  r.upload_mtime, *head))) {
       r.skipped = true;
     } else {
       return send_upload(shared, std::move(*r.upload_fd), r.upload_size, std::move(*r.upload_spec));
@@ -552,8 +480,9 @@ void Batch::conclude(Running& r) {
     if (stopping) {
       r.error = Error{ErrorKind::Interrupted, "stopped"};
     } else if (there && *there && (*there)->kind == EntryInfo::Kind::File && !head->error() &&
-               keep_destination(*r.settings, compare_download(*r.settings, *r.dir, r.relative, **there, head->size(),
-                                                              head->head().etag, last_modified_of(*head)))) {
+               keep_destination(r.settings->skip, compare_download(r.settings->skip, *r.dir, r.relative, **there,
+                                                                   head->size(), head->head().etag,
+                                                                   last_modified_of(*head)))) {
       r.skipped = true;
     } else {
       if (!head->error()) r.item.size = head->size();
@@ -571,7 +500,6 @@ void Batch::conclude(Running& r) {
               : got.error ? got.error
                           : std::optional(Error{ErrorKind::Interrupted, "stopped"});
     r.bytes = got.size;
-    r.last_modified = got.last_modified;
   }
   if (r.put) {
     r.error = r.put_state->stop.error();
@@ -587,8 +515,10 @@ void Batch::conclude(Running& r) {
   if (r.file) {
     if (!r.error) {
       // The object's Last-Modified as the file's time, as aws s3 cp does (aws s3 sync compares it).
-      if (r.get_state) r.last_modified = r.get_state->last_modified();
-      if (const auto t = parse_http_date(r.last_modified)) set_file_times(r.file->fd(), *t);
+      const std::string modified = r.get ? r.get->result().last_modified
+                                   : r.get_state ? r.get_state->last_modified()
+                                                 : std::string();
+      if (const auto t = parse_http_date(modified)) set_file_times(r.file->fd(), *t);
       // --no-clobber: a file that appeared since start_download() looked is kept, and this copy skipped.
       const auto replace = r.settings->no_clobber ? PendingFile::Replace::No : PendingFile::Replace::Yes;
       if (auto committed = r.file->commit(replace); !committed) r.error = committed.error();

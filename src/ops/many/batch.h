@@ -35,6 +35,7 @@
 #include "io/beneath.h"
 #include "ops/get/ranged_get.h"
 #include "ops/get/whole_get.h"
+#include "ops/many/skip_rule.h"
 #include "ops/put/put_ops.h"
 #include "ops/put/upload.h"
 #include "s3/s3_uri.h"
@@ -50,21 +51,8 @@ struct ItemSettings {
   // An upload's headers for its file (Content-Type by the file's extension); unset: put.object_headers.
   std::function<Result<HeaderList>(const std::string& file_name)> headers_for;
   bool no_clobber = false;     // a download: skip an existing local file; an upload: If-None-Match (exists = skipped)
-  bool skip_existing = false;  // skip what is already there with the same size (and MD5, where the ETag is one)
-  bool if_source_newer = false;  // skip what is there unless the source's time is later (s5cmd's -u)
+  SkipRule skip;               // --skip-existing, --if-source-newer
 };
-
-// What --skip-existing and --if-source-newer know of a destination that exists.
-struct Comparison {
-  bool same_content = false;  // the same size, and the same MD5 where the ETag is one
-  bool source_newer = true;   // the source's time is later than the destination's (whole seconds); unknown: true
-};
-// True: leave the destination as it is. Each option alone is a reason to skip; both together skip only what both
-// would (aws s3 sync's rule: copy when the content differs or the source is newer).
-bool keep_destination(const ItemSettings& s, const Comparison& c);
-// Whole seconds, as S3 keeps Last-Modified: a file fetched by s3fcp has its object's time, and is not newer.
-bool source_is_newer(std::optional<std::chrono::system_clock::time_point> source,
-                     std::optional<std::chrono::system_clock::time_point> destination);
 
 struct BatchItem {
   enum class Kind { Download, Upload };
@@ -140,6 +128,8 @@ class Batch {
   void start_download(BatchItem item, const ItemSettings& s);
   void start_upload(BatchItem item, const ItemSettings& s);
   void send_download(const std::shared_ptr<Running>& r);  // into a temporary file: one GET, or ranged GETs
+  // A HEAD for the skip rule (`r` already running); conclude() takes its answer.
+  void ask_head(const std::shared_ptr<Running>& r, Target target, HeadObject::Options options);
   void start_large_download(std::shared_ptr<Running> r, uint64_t size);
   void start_large_upload(std::shared_ptr<Running> r, UploadSpec spec);
   void send_upload(const std::shared_ptr<Running>& r, Fd fd, uint64_t size, UploadSpec spec);  // PUT or multipart
