@@ -160,11 +160,7 @@ Result<SyncHttpResponse> http_fetch(const SyncHttpRequest& request) {
   // IMDS and the ECS agent are on the machine or the link: a proxy can only get them wrong (and would see
   // tokens).
   if (is_loopback_host(url->host) || is_link_local_host(url->host)) curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
-  if (!request.ca_bundle.empty()) {
-    curl_easy_setopt(e, CURLOPT_CAINFO, request.ca_bundle.c_str());
-  } else if (const char* ca = std::getenv("AWS_CA_BUNDLE"); ca != nullptr && *ca != '\0') {
-    curl_easy_setopt(e, CURLOPT_CAINFO, ca);
-  }
+  if (!request.ca_bundle.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, request.ca_bundle.c_str());
 
   const CURLcode rc = curl_easy_perform(e);
   if (sink.too_long) {

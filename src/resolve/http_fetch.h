@@ -25,7 +25,7 @@ struct SyncHttpRequest {
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds timeout{5000};  // the whole exchange
   size_t max_body = 1 << 20;                // a longer response is an error
-  std::string ca_bundle;                    // the CAs trusted for https; empty: AWS_CA_BUNDLE, else the system's
+  std::string ca_bundle;                    // the CAs trusted for https (resolve_ca_bundle's); empty: the system's
 };
 
 struct SyncHttpResponse {
@@ -37,8 +37,8 @@ struct SyncHttpResponse {
 
 // Any HTTP status is a success here; the caller judges it. A transport failure (refused, timed out, TLS) is
 // kind Network with the curl reason. Proxies from the environment are honoured except for loopback and
-// link-local hosts (IMDS, ECS), which are always reached directly; request.ca_bundle (else AWS_CA_BUNDLE) is
-// honoured for https; redirects are not followed.
+// link-local hosts (IMDS, ECS), which are always reached directly; request.ca_bundle is honoured for https;
+// redirects are not followed.
 Result<SyncHttpResponse> http_fetch(const SyncHttpRequest& request);
 
 // http_fetch, repeated up to `attempts` times (with a short pause) while it fails in transport or answers

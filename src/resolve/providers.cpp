@@ -57,7 +57,7 @@ Result<std::unique_ptr<CredentialChain>> make_default_chain(const DefaultChainOp
   context.profile_required = profile_explicitly_selected(options.profile);
   context.region = options.region;
   if (!options.ecs_base.empty()) context.ecs_base = options.ecs_base;
-  context.ca_bundle = options.ca_bundle;
+  context.ca_bundle = resolve_ca_bundle(options.ca_bundle, context.config->profile(context.profile_name));
 
   std::vector<std::unique_ptr<CredentialProvider>> providers;
   if (options.profile.empty()) providers.push_back(make_env_provider());

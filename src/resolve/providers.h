@@ -53,7 +53,7 @@ struct DefaultChainOptions {
   std::shared_ptr<const SharedConfig> config;  // null: load_shared_config(config_paths())
   CredentialChain::Options chain;              // refresh margin and clock (tests)
   std::string ecs_base;                        // empty: http://169.254.170.2 (tests)
-  std::string ca_bundle;                       // resolve_ca_bundle's; empty: the system's CAs
+  std::string ca_bundle;                       // --ca-bundle; empty: resolve_ca_bundle's other sources
 };
 
 // env -> profile -> web identity -> ECS -> IMDS. An explicit --profile drops env from the chain, as the AWS
