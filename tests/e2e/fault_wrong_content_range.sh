@@ -5,7 +5,7 @@
 # Content-Range check the body (right bytes, wrong label) would be accepted silently; with the shift the check must
 # compare start and end, with the total it must compare the total. A first answer that lied about the total (every
 # later answer disagrees with it): each range is asked at most twice, then exit 1 naming the malformed Content-Range,
-# not ten attempts per range.
+# not ten attempts per range; so too when the one range past the real end is refused with 416.
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/fault_common.sh"
 CHUNK=65536 SIZE=$((4 * 1024 * 1024 + 4321))
@@ -42,4 +42,18 @@ assert_one_line "$STDERR"
 assert_contains "$STDERR" "malformed Content-Range"
 assert_short_prefix "$STDOUT" "$OBJ"
 assert_requests -le 2 "start == $CHUNK"
-say "ok ($first_error; $(cat "$STDERR"))"
+second_error=$(cat "$STDERR")
+
+# The same lie, one byte too many, about an object of one whole chunk: the only other range, planned for that byte,
+# is refused with 416, asked once more, then exit 1 naming the malformed first answer (not "range not satisfiable").
+EVEN=$CHUNK
+fault_obj wcr even.bin "$EVEN"
+start_fault_server '{"rules": [
+  {"match": {"nth": 1}, "wrong_content_range": true, "total": '"$((EVEN + 1))"'}
+]}'
+expect_exit 1 s3fcp s3://wcr/even.bin --chunk-size 64KiB "${NO_HEDGE[@]}" -c 8 --max-attempts 10
+assert_one_line "$STDERR"
+assert_contains "$STDERR" "malformed Content-Range in the first answer"
+assert_prefix "$STDOUT" "$OBJ"  # all the object's real bytes, but not the size promised: never exit 0
+assert_requests -eq 2 "start == $EVEN and status == 416"
+say "ok ($first_error; $second_error; $(cat "$STDERR"))"

@@ -6,7 +6,8 @@
 #   exit 0  => stdout is sha-exact;
 #   exit != 0 => the exit is 6 (or 5 when the object really changed; with answers that lie about its total, 7
 #                when they lied consistently — those runs verify the checksum — or 1 when an answer's span fell
-#                outside its total, or its total disagreed with the first answer's, twice: a malformed answer),
+#                outside its total, or its total disagreed with the first answer's, or a range inside the first
+#                answer's total was refused with 416, twice: a malformed answer),
 #                stdout is a correct prefix of the original object and
 #                stderr is exactly one line.
 # Every run prints its seed; SOAK_SEED=S SOAK_RUNS=1 tests/e2e/soak_faults.sh replays run S's plan and flags (the

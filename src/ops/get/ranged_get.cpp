@@ -157,6 +157,18 @@ void RangedGet::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
         return;
       }
     }
+  } else if (error && a.head().status == 416) {
+    // A range planned inside the size the first answer gave, refused: under If-Match the object is the same, so
+    // that size was wrong. Asked once more, then a clear error (exit 1), as for a total that disagrees.
+    const std::string request_id = error->request_id.empty() ? a.head().request_id : error->request_id;
+    error = Error::transient(fmt::format(
+        "malformed Content-Range in the first answer: it gave the object's size as {} bytes, but {} was "
+        "refused as not satisfiable (HTTP 416) by {}{}",
+        m_object_size, in_object({t.cursor, t.task.range.end}).describe(), m_host,
+        m_etag.empty() ? ", or the object (without an ETag to hold it) changed" : ""));
+    error->kind = ErrorKind::Other;
+    error->attempt_limit = 2;
+    error->request_id = request_id;
   }
   if (error && error->kind == ErrorKind::Changed && a.head().status == 412) {
     error->message = fmt::format("object changed during download (ETag {} no longer matches)", m_etag);
