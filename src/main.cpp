@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   }
   Client client(resolved->client);
   if (o.mode != Options::Mode::Single) return run_many(o, *resolved, client);
+  if (o.direction == Options::Direction::Copy) return run_copy(o, *resolved, client);
   return o.direction == Options::Direction::Upload ? run_upload(o, *resolved, client)
                                                    : run_download(o, *resolved, client);
 }

@@ -85,9 +85,11 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
 
   CLI::App app{"Copy S3 objects as fast as the network allows. Down: many concurrent ranged GETs, to stdout\n"
                "strictly in order, or to a file written in parallel and renamed into place when whole. Up: a file\n"
-               "or stdin, one PUT or a parallel multipart upload in bounded memory.\n\n"
+               "or stdin, one PUT or a parallel multipart upload in bounded memory. Between buckets: S3 copies.\n\n"
                "  s3fcp s3://bucket/key [FILE|DIR|-]     download\n"
-               "  s3fcp FILE|- s3://bucket/key            upload (s3://bucket or s3://bucket/prefix/ takes the file's name)",
+               "  s3fcp FILE|- s3://bucket/key            upload (s3://bucket or s3://bucket/prefix/ takes the file's name)\n"
+               "  s3fcp s3://bucket/key s3://bucket2/key2 copy by S3 itself, up to 5 GiB (the upload options\n"
+               "                                          given change what they name; the rest is kept)",
                "s3fcp"};
   app.footer(std::string("\nCredentials, as the AWS CLI finds them: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/\n"
                          "AWS_SESSION_TOKEN; the profile (--profile, AWS_PROFILE, default) in ~/.aws/config and\n"
@@ -104,12 +106,12 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
                  "upload");
   auto* dest_option = app.add_option("DEST", o.destination,
                  "download: '-' or omitted: stdout; else a file (or a directory: DIR/<name of the key>), written in "
-                 "parallel and renamed into place when whole. Upload: s3://bucket/key");
+                 "parallel and renamed into place when whole. Upload or copy: s3://bucket/key");
   app.add_flag("-f,--force", o.force, "replace DEST if it exists (and any partial download of it)");
   app.add_flag("--continue", o.resume,
                "finish an interrupted download to DEST (only the missing chunks), or a killed upload of a file "
                "(only the missing parts)");
-  app.add_option("--version-id", o.version_id, "download this version of the object");
+  app.add_option("--version-id", o.version_id, "download (or copy) this version of the object");
   app.add_option("--range", range,
                  "only these bytes, in parallel: bytes=FIRST-LAST (LAST included), bytes=FIRST- (to the end) or "
                  "bytes=-COUNT (the last COUNT); offsets from 0");

@@ -19,17 +19,18 @@
 namespace s3fcp {
 
 struct Options {
-  // Which way the bytes go: from S3 (an s3:// or http(s):// SOURCE) or to S3 (a local SOURCE, an s3:// DEST).
-  enum class Direction { Download, Upload };
+  // Which way the bytes go: from S3 (an s3:// or http(s):// SOURCE), to S3 (a local SOURCE, an s3:// DEST), or
+  // from one S3 object to another by S3 itself (both s3://; `source` and `upload_to`).
+  enum class Direction { Download, Upload, Copy };
   Direction direction = Direction::Download;
 
-  S3Uri source;             // a download's s3:// source
+  S3Uri source;             // a download's or a copy's s3:// source
   std::string source_url;   // or its http(s):// source (then `source` is empty)
   std::string source_display() const;  // for messages; a URL's query (a presigned signature) is elided
   std::string destination = "-";  // a download's: "-": stdout; else a file or an existing directory
   bool destination_given = false;  // DEST was on the command line (an explicit '-' included)
   std::string local_source;       // an upload's: a file, or "-" for stdin
-  S3Uri upload_to;                // an upload's destination (the key completed with the file's name for "prefix/")
+  S3Uri upload_to;  // an upload's or a copy's destination (the key completed with the file's name for "prefix/")
   bool force = false;              // --force: replace an existing file (and any partial download of it)
   bool resume = false;             // --continue: finish the partial download of DEST, or the killed upload of SOURCE
   std::string version_id;

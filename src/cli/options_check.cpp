@@ -49,14 +49,39 @@ Error applies_to(std::string_view option, std::string_view direction) {
   return Error::usage(fmt::format("{} applies to {} only", option, direction));
 }
 
+// s3://a/k s3://b/k2: a copy by S3 itself. DEST s3://b, s3://b/ or s3://b/PREFIX/ takes the source key's last
+// segment, as `aws s3 cp` does.
+Result<void> classify_copy(const std::string& source, Options& o) {
+  if (is_http_source(source)) {
+    return fail(Error::usage("an http(s) SOURCE is downloaded: give a FILE or - as DEST, not an s3:// key"));
+  }
+  auto from = parse_s3_uri(source);
+  if (!from) return fail(from.error());
+  auto to = parse_s3_prefix(o.destination);
+  if (!to) return fail(to.error());
+  if (to->key.empty() || to->key.ends_with('/')) {
+    const std::string name = base_name(from->key);
+    if (name.empty()) return fail(Error::usage(fmt::format("{} names no object to copy", source)));
+    to->key += name;
+    if (auto why = invalid_key_reason(to->key)) {
+      return fail(Error::usage(fmt::format("{} would be the key: {}", to->str(), *why)));
+    }
+  }
+  if (o.force || o.resume) {
+    return fail(Error::usage("--force and --continue apply to downloads and uploads, not copies"));
+  }
+  o.direction = Options::Direction::Copy;
+  o.source = std::move(*from);
+  o.upload_to = std::move(*to);
+  return {};
+}
+
 }  // namespace
 
 Result<void> classify_operands(const std::string& source, Options& o) {
   const bool remote_source = source.starts_with("s3://") || is_http_source(source);
   const bool remote_dest = o.destination.starts_with("s3://");
-  if (remote_source && remote_dest) {
-    return fail(Error::usage("both SOURCE and DEST are remote: s3fcp copies between S3 and here, not between buckets"));
-  }
+  if (remote_source && remote_dest) return classify_copy(source, o);
   if (remote_source) {
     o.direction = Options::Direction::Download;
     if (is_http_source(source)) {
@@ -176,11 +201,34 @@ Result<void> check_direction_options(Options& o, const std::string& expected_siz
     }
     return {};
   }
+  if (o.direction == Options::Direction::Copy) {
+    const std::pair<bool, std::string_view> not_for_copies[] = {
+        {!expected_size.empty(), "--expected-size"}, {!max_memory.empty(), "--max-memory"},
+        {!range.empty(), "--range"},                 {o.window != 0, "--window"},
+        {o.chunk_size.has_value(), "--chunk-size"},   {o.follow_symlinks, "--follow-symlinks"},
+        {o.no_clobber, "--no-clobber"},               {!o.sse_c_key.empty(), "--sse-c-key"},
+        {o.checksum.kind == ChecksumMode::Kind::Require, "--checksum ALGORITHM"}};
+    for (const auto& [given, name] : not_for_copies) {
+      if (given) return fail(Error::usage(fmt::format("{} does not apply to a copy between buckets", name)));
+    }
+    // S3 copies an object onto itself only to change its metadata, storage class, redirect or encryption.
+    const bool changes = !o.content_type.empty() || !o.cache_control.empty() || !o.content_encoding.empty() ||
+                         !metadata.empty() || !o.content_disposition.empty() || !o.content_language.empty() ||
+                         !o.expires.empty() || !o.website_redirect.empty() || !o.storage_class.empty() ||
+                         !o.sse.empty();
+    if (o.source.bucket == o.upload_to.bucket && o.source.key == o.upload_to.key && o.version_id.empty() &&
+        !changes) {
+      return fail(Error::usage(fmt::format("SOURCE and DEST are the same object, {}, and nothing about it is to "
+                                           "change", o.upload_to.str())));
+    }
+  }
   const std::pair<bool, std::string_view> download_only[] = {
       {!o.version_id.empty(), "--version-id"}, {!range.empty(), "--range"}, {o.window != 0, "--window"},
       {!o.hedge, "--no-hedge"}};
   for (const auto& [given, name] : download_only) {
-    if (given && o.mode != Options::Mode::Run) return fail(applies_to(name, "downloads"));
+    if (given && o.mode != Options::Mode::Run && !(o.direction == Options::Direction::Copy && name == "--version-id")) {
+      return fail(applies_to(name, "downloads"));
+    }
   }
   if (!o.expires.empty()) {
     // As the AWS CLI takes it (ISO 8601), or already an HTTP date; sent as an HTTP date.

@@ -49,6 +49,12 @@ Result<Resolved> resolve(Options& o) {
         return fail(location.error());
       }
     }
+  } else if (o.direction == Options::Direction::Copy) {
+    out.source = Target{o.source.bucket, o.source.key, std::nullopt};
+    out.copy_to = Target{o.upload_to.bucket, o.upload_to.key, std::nullopt};
+    for (const S3Uri& uri : {o.source, o.upload_to}) {
+      if (auto location = resolve_object_location(uri, endpoint, ""); !location) return fail(location.error());
+    }
   } else if (o.direction == Options::Direction::Upload) {
     out.source = Target{o.upload_to.bucket, o.upload_to.key, std::nullopt};
     if (auto location = resolve_object_location(o.upload_to, endpoint, ""); !location) return fail(location.error());

@@ -11,7 +11,8 @@ namespace s3fcp {
 
 struct Resolved {
   ClientSettings client;
-  Target source;         // the object: to download (an s3:// object or an http(s) URL), or to upload to
+  Target source;         // the object: to download (an s3:// object or an http(s) URL), to upload to, or to copy
+  Target copy_to;        // a copy's destination
   HeaderList sse_c;      // the SSE-C key headers, for every request that touches the object; never printed
 };
 

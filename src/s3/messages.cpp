@@ -324,6 +324,19 @@ Result<CompletedUpload> parse_complete_multipart_upload(std::string_view body, s
   return out;
 }
 
+Result<CopiedObject> parse_copy_object_result(std::string_view body, std::string_view request_id) {
+  constexpr std::string_view kRoot = "CopyObjectResult";
+  pugi::xml_document doc;
+  const auto root = open_answer(doc, body, kRoot, request_id);
+  if (!root) return fail(root.error());
+  CopiedObject out;
+  out.etag = root->child_value("ETag");
+  out.last_modified = root->child_value("LastModified");
+  out.checksum = read_checksum(*root);
+  if (out.etag.empty()) return fail(malformed_error(kRoot, "it has no <ETag>", request_id));
+  return out;
+}
+
 Result<ListPartsPage> parse_list_parts(std::string_view body, std::string_view request_id) {
   constexpr std::string_view kRoot = "ListPartsResult";
   pugi::xml_document doc;

@@ -1,6 +1,6 @@
-// The XML S3 exchanges for uploads and listings: CreateMultipartUpload's answer, CompleteMultipartUpload's
-// request and answer, ListParts, ListMultipartUploads and ListObjectsV2. Pure functions over strings
-// (pugixml); the HTTP layer hands in the body of a 2xx answer and the x-amz-request-id header.
+// The XML S3 exchanges for uploads, copies and listings: CreateMultipartUpload's answer, CompleteMultipartUpload's
+// request and answer, CopyObject's answer, ListParts, ListMultipartUploads and ListObjectsV2. Pure functions over
+// strings (pugixml); the HTTP layer hands in the body of a 2xx answer and the x-amz-request-id header.
 //
 // Every parser accepts only its own root element (S3's default namespace,
 // xmlns="http://s3.amazonaws.com/doc/2006-03-01/", is an attribute pugixml leaves alone) and returns an Error
@@ -54,6 +54,15 @@ struct CompletedUpload {
 // Success only for a CompleteMultipartUploadResult; see the top of this file for everything else.
 Result<CompletedUpload> parse_complete_multipart_upload(std::string_view body,
                                                         std::string_view request_id = {});
+
+// The answer to CopyObject: the copy's ETag and, when S3 names one, its checksum. Like CompleteMultipartUpload,
+// CopyObject answers 200 before it has copied and reports a late failure as an <Error> body.
+struct CopiedObject {
+  std::string etag;
+  std::string last_modified;
+  std::optional<ExpectedChecksum> checksum;
+};
+Result<CopiedObject> parse_copy_object_result(std::string_view body, std::string_view request_id = {});
 
 // ListPartsResult: one page of an upload's parts.
 struct ListedPart {

@@ -151,8 +151,8 @@ FAULTS = ("status", "reset_after", "stall", "short_body", "short_length", "full_
           "complete_error", "complete_whitespace", "no_such_upload")
 MATCH_KEYS = ("nth", "range_start", "has_if_match", "key", "path_contains", "method", "probability", "op",
               "part_number")
-OPS = ("get", "head", "put", "create", "part", "complete", "abort", "list_parts", "list_uploads", "list", "delete",
-       "get_tagging", "create_bucket", "head_bucket", "other")
+OPS = ("get", "head", "put", "copy", "create", "part", "complete", "abort", "list_parts", "list_uploads", "list",
+       "delete", "get_tagging", "create_bucket", "head_bucket", "other")
 MAX_STALL = 600.0
 
 
@@ -269,6 +269,8 @@ def classify(method, key, params, headers):
         return "create" if "uploads" in params else "other"
     if method == "GET" and "tagging" in params:
         return "get_tagging"
+    if method == "PUT" and headers.get("x-amz-copy-source") is not None and not params:
+        return "copy"
     if method == "PUT" and (headers.get("x-amz-copy-source") is not None
                             or set(params) & {"tagging", "acl", "retention", "legal-hold", "partNumber"}):
         return "other"

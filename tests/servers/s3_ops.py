@@ -5,10 +5,12 @@ import os
 import random
 import re
 import secrets
-from urllib.parse import quote
+import time
+from urllib.parse import parse_qsl, quote, unquote
 
 import s3_checksums as cks
-from s3_common import Reply, S3Error, bytes_reply, error_xml, http_date, invalid_request, xml_doc, xml_reply
+from s3_common import (BLOCK, Reply, S3Error, bytes_reply, error_xml, http_date, invalid_request, iso8601, xml_doc,
+                       xml_reply)
 from s3_store import (SSE_C_ALG, SSE_C_MD5, check_sse_c, checksum_headers, metadata_from_headers,
                       response_headers)
 from s3_uploads import checksum_settings, part_number
@@ -229,6 +231,68 @@ class S3Ops:
         state.store.commit(r.bucket, r.key, r.tmp, meta, if_none_match=self.headers.get("If-None-Match") is not None)
         r.tmp = None
         return bytes_reply(200, b"", {"ETag": etag, **checksum_headers(meta), **sse_headers(meta)})
+
+    def op_copy(self, state, digests):
+        """CopyObject: x-amz-copy-source BUCKET/KEY[?versionId=V] (the key percent-encoded), checked against
+        x-amz-copy-source-if-match; metadata and tags copied (COPY) or taken from the request (REPLACE); the source's
+        full-object checksums kept, and one of x-amz-checksum-algorithm computed."""
+        r, store, h = self.req, state.store, self.headers
+        path, _, query = h.get("x-amz-copy-source").strip().lstrip("/").partition("?")
+        bucket, _, key = unquote(path).partition("/")
+        version = dict(parse_qsl(query)).get("versionId")
+        store.bucket_dir(bucket)
+        store.check_key(key)
+        store.bucket_dir(r.bucket)
+        store.check_key(r.key)
+        store.natural_path(r.bucket, r.key)
+        if version is not None:
+            natural = store.natural_path(bucket, key)
+            opened = store.open(bucket, key, os.path.join(natural + ".versions", version)) if natural else None
+            if opened is None:
+                raise S3Error(404, "NoSuchVersion", "The specified version does not exist.",
+                              [("Key", key), ("VersionId", version)])
+        else:
+            opened = store.open(bucket, key)
+            if opened is None:
+                raise S3Error(404, "NoSuchKey", "The specified key does not exist.", [("Key", key)])
+        f, st = opened
+        with f:
+            source = (store.meta(bucket, key, st) if version is None else None) or {}
+            cond = h.get("x-amz-copy-source-if-match")
+            if cond is not None and not etag_matches(cond, store.etag(f, st, source or None)):
+                raise S3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not "
+                              "hold", [("Condition", "x-amz-copy-source-If-Match")])
+            if st.st_size > MAX_PUT:
+                raise invalid_request("The specified copy source is larger than the maximum allowable size for a "
+                                      "copy source: 5368709120")
+            directive = (h.get("x-amz-metadata-directive") or "COPY").strip().upper()
+            if (bucket, key, version, directive) == (r.bucket, r.key, None, "COPY"):
+                raise invalid_request("This copy request is illegal because it is trying to copy an object to "
+                                      "itself without changing the object's metadata, storage class, website "
+                                      "redirect location or encryption attributes.")
+            meta = metadata_from_headers(h)
+            if directive == "COPY":
+                meta["headers"] = dict(source.get("headers", {}))
+            if (h.get("x-amz-tagging-directive") or "COPY").strip().upper() == "COPY":
+                meta["tags"] = source.get("tags", [])
+            checksums = {alg: v for alg, v in source.get("checksums", {}).items()
+                         if source.get("checksum_type") == "FULL_OBJECT"}
+            declared = h.get("x-amz-checksum-algorithm")
+            wanted = [cks.algorithm(declared)] if declared is not None else []
+            body = cks.BodyDigests(md5=True, algorithms=[a for a in wanted if a not in checksums])
+            tmp, out = store.new_tmp()
+            with out:
+                f.seek(0)
+                for block in iter(lambda: f.read(BLOCK), b""):
+                    body.update(block)
+                    out.write(block)
+        checksums.update({alg: cks.b64(body.checksum(alg)) for alg in body.checksums})
+        etag = f'"{body.md5.hexdigest()}"'
+        meta.update(etag=etag, checksums=checksums, checksum_type="FULL_OBJECT" if checksums else None)
+        state.store.commit(r.bucket, r.key, tmp, meta)
+        items = [("ETag", etag), ("LastModified", iso8601(time.time()))]
+        items += [(f"Checksum{alg}", value) for alg, value in checksums.items()]
+        return xml_reply("CopyObjectResult", items, headers=sse_headers(meta))
 
     def op_delete(self, state, digests):
         r = self.req

@@ -356,6 +356,44 @@ class UploadTest(UploadBase):
                                                                                                "PUT"))
         self.assertEqual(os.listdir(self.path(".tmp")), [], "a temp file was left behind")
 
+    def test_copy_object(self):
+        data = random.Random(7).randbytes(70000)
+        headers = {"Content-Type": "text/x-src", "x-amz-meta-a": "1", "x-amz-tagging": "t=1",
+                   "x-amz-checksum-crc32c": base64.b64encode(cks.digest("CRC32C", data)).decode()}
+        self.assertEqual(self.s3.put("u", "cp/src.bin", data, headers)[0].status, 200)
+        etag = md5_etag(data)
+        # COPY: bytes, metadata, tags and the full-object checksum come along; the answer names the ETag and sum.
+        r, body = self.s3("PUT", "/u/cp/dst.bin", headers={"x-amz-copy-source": "u/cp/src.bin",
+                                                   "x-amz-copy-source-if-match": etag})
+        self.assertEqual(r.status, 200, body)
+        self.assertEqual(xml(body).findtext("ETag"), etag)
+        self.assertEqual(xml(body).findtext("ChecksumCRC32C"), headers["x-amz-checksum-crc32c"])
+        self.assertEqual(self.last_log(key="cp/dst.bin")["op"], "copy")
+        r, got = self.s3("GET", "/u/cp/dst.bin", headers={"x-amz-checksum-mode": "ENABLED"})
+        self.assertEqual((got, r.getheader("Content-Type"), r.getheader("x-amz-meta-a")), (data, "text/x-src", "1"))
+        self.assertEqual(r.getheader("x-amz-checksum-crc32c"), headers["x-amz-checksum-crc32c"])
+        self.assertEqual(r.getheader("x-amz-tagging-count"), "1")
+        # REPLACE: the request's metadata and tags; a checksum asked for is computed.
+        r, body = self.s3("PUT", "/u/cp/re.bin", headers={"x-amz-copy-source": "/u/cp%2Fsrc.bin",
+                                                  "x-amz-metadata-directive": "REPLACE", "Content-Type": "text/y",
+                                                  "x-amz-tagging-directive": "REPLACE",
+                                                  "x-amz-checksum-algorithm": "CRC32"})
+        self.assertEqual(r.status, 200, body)
+        self.assertEqual(xml(body).findtext("ChecksumCRC32"), base64.b64encode(cks.digest("CRC32", data)).decode())
+        r, _ = self.s3("HEAD", "/u/cp/re.bin")
+        self.assertEqual((r.getheader("Content-Type"), r.getheader("x-amz-meta-a"), r.getheader("x-amz-tagging-count")),
+                         ("text/y", None, None))
+        # The source's ETag no longer what was asked: 412 and nothing made; a missing source: 404; onto itself
+        # changing nothing: 400.
+        self.assertError(self.s3("PUT", "/u/cp/no.bin", headers={"x-amz-copy-source": "u/cp/src.bin",
+                                                         "x-amz-copy-source-if-match": md5_etag(b"other")}),
+                         412, "PreconditionFailed")
+        self.assertFalse(os.path.exists(self.path("u", "cp", "no.bin")))
+        self.assertError(self.s3("PUT", "/u/cp/no.bin", headers={"x-amz-copy-source": "u/cp/missing"}), 404,
+                         "NoSuchKey")
+        self.assertError(self.s3("PUT", "/u/cp/src.bin", headers={"x-amz-copy-source": "u/cp/src.bin"}), 400,
+                         "InvalidRequest")
+
     def test_put_overwrite_and_empty(self):
         self.assertEqual(self.s3.put("u", "ow", b"first")[0].status, 200)
         self.assertEqual(self.s3.put("u", "ow", b"")[0].status, 200)

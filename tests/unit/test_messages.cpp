@@ -255,6 +255,49 @@ TEST(CompleteMultipartUploadAnswerTest, MotosRootNameIsASuccessToo) {
   EXPECT_EQ(done->key, "mp2");
 }
 
+// ---- CopyObject ----
+
+TEST(CopyObjectAnswerTest, ApiReferenceExample) {
+  const auto copied = parse_copy_object_result(
+      "<CopyObjectResult>\n   <LastModified>2009-10-28T22:32:00</LastModified>\n"
+      "   <ETag>\"9b2cf535f27731c974343645a3985328\"</ETag>\n</CopyObjectResult>");
+  ASSERT_TRUE(copied.has_value()) << copied.error().message;
+  EXPECT_EQ(copied->etag, "\"9b2cf535f27731c974343645a3985328\"");
+  EXPECT_EQ(copied->last_modified, "2009-10-28T22:32:00");
+  EXPECT_EQ(copied->checksum, std::nullopt);
+}
+
+TEST(CopyObjectAnswerTest, ChecksumAfterWhitespace) {
+  const auto copied = parse_copy_object_result(
+      std::string(300, ' ') + R"(<CopyObjectResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">)"
+      "<ETag>\"e\"</ETag><ChecksumCRC32C>yZRlqg==</ChecksumCRC32C></CopyObjectResult>");
+  ASSERT_TRUE(copied.has_value()) << copied.error().message;
+  EXPECT_EQ(copied->checksum, (ExpectedChecksum{ChecksumAlgorithm::Crc32c, "yZRlqg=="}));
+}
+
+TEST(CopyObjectAnswerTest, LateErrorIn200IsClassifiedByItsCode) {
+  const auto retryable = parse_copy_object_result(kCompleteErrorExample, "rid");
+  ASSERT_FALSE(retryable.has_value());
+  EXPECT_EQ(retryable.error().s3_code, "InternalError");
+  EXPECT_TRUE(retryable.error().retryable);
+  EXPECT_EQ(retryable.error().request_id, "rid");
+  const auto denied =
+      parse_copy_object_result("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>");
+  ASSERT_FALSE(denied.has_value());
+  EXPECT_EQ(denied.error().s3_code, "AccessDenied");
+  EXPECT_FALSE(denied.error().retryable);
+}
+
+TEST(CopyObjectAnswerTest, WithoutETagOrOfAnotherKindIsMalformed) {
+  for (const std::string_view body : {"<CopyObjectResult><LastModified>x</LastModified></CopyObjectResult>",
+                                      "<CopyPartResult><ETag>\"e\"</ETag></CopyPartResult>", "", "<CopyObjectRe"}) {
+    const auto copied = parse_copy_object_result(body);
+    ASSERT_FALSE(copied.has_value()) << body;
+    EXPECT_TRUE(copied.error().retryable) << body;
+    EXPECT_EQ(copied.error().kind, ErrorKind::Network) << body;
+  }
+}
+
 // ---- ListParts ----
 
 constexpr std::string_view kListPartsExample = R"(<?xml version="1.0" encoding="UTF-8"?>

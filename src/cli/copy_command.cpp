@@ -1,0 +1,102 @@
+// The copy command: one object to another bucket or key, copied by S3 itself (ops/copy/copy_object.h).
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/report.h"
+#include "cli/supervise.h"
+#include "cli/upload_spec.h"
+#include "ops/copy/copy_object.h"
+#include "util/log.h"
+
+namespace s3fcp {
+
+namespace {
+
+nlohmann::json copy_stats(const CopyResult& r, const Options& o, double seconds) {
+  const auto or_null = [](const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); };
+  nlohmann::json j;
+  j["source"] = o.source.str();
+  j["destination"] = o.upload_to.str();
+  j["bytes"] = r.size;
+  j["seconds"] = seconds;
+  j["requests"] = r.requests;
+  j["retries"] = r.retries;
+  j["source_etag"] = or_null(r.source_etag);
+  j["source_version_id"] = or_null(r.source_version_id);
+  j["etag"] = or_null(r.etag);
+  j["version_id"] = or_null(r.version_id);
+  const std::string result = r.checksum_algorithm.empty() ? "not-verified"
+                             : r.checksum.empty()        ? "not-named"
+                             : r.checksum == r.source_checksum ? "ok"
+                                                               : "mismatch";
+  j["checksum"] = {{"algorithm", or_null(r.checksum_algorithm)},
+                   {"source", or_null(r.source_checksum)},
+                   {"copy", or_null(r.checksum)},
+                   {"result", result}};
+  return j;
+}
+
+// The CopyObject's headers from the upload options: what is named replaces the source's (the rest is kept).
+Result<CopySpec> copy_spec(const Options& o, const Resolved& resolved) {
+  CopySpec spec;
+  spec.source = resolved.source;
+  spec.version_id = o.version_id;
+  spec.destination = resolved.copy_to;
+  spec.replace_metadata = !o.content_type.empty() || !o.cache_control.empty() || !o.content_encoding.empty() ||
+                          !o.content_disposition.empty() || !o.content_language.empty() || !o.expires.empty() ||
+                          !o.website_redirect.empty() || !o.metadata.empty();
+  spec.replace_tags = !o.tags.empty();
+  spec.verify = o.checksum.kind != ChecksumMode::Kind::Off;
+  auto headers = object_headers(o, "-");
+  if (!headers) return fail(headers.error());
+  for (auto& [name, value] : *headers) {
+    // object_headers() always names a Content-Type (the default, for a stream): only a given one replaces.
+    if (name == "Content-Type" && o.content_type.empty()) continue;
+    spec.headers.emplace_back(std::move(name), std::move(value));
+  }
+  return spec;
+}
+
+}  // namespace
+
+int run_copy(const Options& o, const Resolved& resolved, Client& client) {
+  const std::string context = o.source.str();
+  auto spec = copy_spec(o, resolved);
+  if (!spec) return report(spec.error(), context);
+  const auto started = std::chrono::steady_clock::now();
+  StopSignal stop;
+  stop.add_waker([&] { client.wakeup(); });
+  auto op = std::make_shared<CopyObject>(std::move(*spec), stop);
+  std::atomic<uint64_t> done{0};
+  Workers workers;
+  workers.threads = {[&] {
+    client.submit(op);
+    op->wait();
+    if (!stop.stopping()) done.store(op->result().size, std::memory_order_relaxed);
+  }};
+  workers.done_bytes = [&] { return done.load(std::memory_order_relaxed); };
+  workers.total_bytes = [&] { return UINT64_MAX; };
+  workers.stop = &stop;
+  if (auto ran = supervise(progress_mode(o), workers); !ran) return report(ran.error(), context);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  const CopyResult& r = op->result();
+  const std::optional<Error> error = stop.error();
+  const int code = error ? report(*error, context) : 0;
+  if (o.verbose) {
+    log_line(fmt::format("{}: {} bytes copied by S3 to {} in {:.3f} s, {} request{}, {} retries",
+                         error ? "stopped" : "done", r.size, o.upload_to.str(), seconds, r.requests, r.requests == 1 ? "" : "s", r.retries));
+  }
+  if (o.print_checksum && !error && !r.checksum.empty()) {
+    log_line(fmt::format("checksum {} {} OK", r.checksum_algorithm, r.checksum));
+  }
+  if (o.stats_json) print_json_line(copy_stats(r, o, seconds), code, error ? &*error : nullptr);
+  return code;
+}
+
+}  // namespace s3fcp
