@@ -41,33 +41,15 @@ nlohmann::json copy_stats(const CopyResult& r, const Options& o, double seconds)
   return j;
 }
 
-// The CopyObject's headers from the upload options: what is named replaces the source's (the rest is kept).
-Result<CopySpec> copy_spec(const Options& o, const Resolved& resolved) {
-  CopySpec spec;
-  spec.source = resolved.source;
-  spec.version_id = o.version_id;
-  spec.destination = resolved.copy_to;
-  spec.replace_metadata = !o.content_type.empty() || !o.cache_control.empty() || !o.content_encoding.empty() ||
-                          !o.content_disposition.empty() || !o.content_language.empty() || !o.expires.empty() ||
-                          !o.website_redirect.empty() || !o.metadata.empty();
-  spec.replace_tags = !o.tags.empty();
-  spec.verify = o.checksum.kind != ChecksumMode::Kind::Off;
-  auto headers = object_headers(o, "-");
-  if (!headers) return fail(headers.error());
-  for (auto& [name, value] : *headers) {
-    // object_headers() always names a Content-Type (the default, for a stream): only a given one replaces.
-    if (name == "Content-Type" && o.content_type.empty()) continue;
-    spec.headers.emplace_back(std::move(name), std::move(value));
-  }
-  return spec;
-}
-
 }  // namespace
 
 int run_copy(const Options& o, const Resolved& resolved, Client& client) {
   const std::string context = o.source.str();
-  auto spec = copy_spec(o, resolved);
+  auto spec = copy_spec(o);
   if (!spec) return report(spec.error(), context);
+  spec->source = resolved.source;
+  spec->version_id = o.version_id;
+  spec->destination = resolved.copy_to;
   const auto started = std::chrono::steady_clock::now();
   StopSignal stop;
   stop.add_waker([&] { client.wakeup(); });

@@ -55,6 +55,9 @@ Result<ItemSettings> item_settings(const Options& o, const HeaderList& sse_c, st
   s.no_clobber = o.no_clobber;
   s.skip = {o.skip_existing, o.if_source_newer};
   if (auto check = object_headers(o, "", types.get()); !check) return fail(check.error());  // bad metadata, once
+  auto copy = copy_spec(o);
+  if (!copy) return fail(copy.error());
+  s.copy = std::move(*copy);
   s.headers_for = [o, types](const std::string& file_name) { return object_headers(o, file_name, types.get()); };
   return s;
 }
@@ -136,6 +139,15 @@ void list_and_add(Client& client, const Options& o, const KeyFilter& filter, Bat
     if (path.verdict == KeyPath::Verdict::FolderMarker) return;  // an S3 console "folder": nothing to copy
     const std::string relative = path.verdict == KeyPath::Verdict::Ok ? path.path : object.key;
     if (!selected(o, filter, object.key, relative)) return;
+    if (o.direction == Options::Direction::Copy) {  // the same name below the destination's prefix
+      BatchItem item;
+      item.kind = BatchItem::Kind::Copy;
+      item.object = S3Uri{o.remote.bucket, object.key};
+      item.size = object.size;
+      item.dest = S3Uri{o.copy_to.bucket, o.copy_to.key + object.key.substr(o.remote.key.size())};
+      if (auto why = invalid_key_reason(item.dest.key)) item.refused = "refused: " + *why;
+      return batch.add_ready(std::move(item));
+    }
     batch.add_ready(download_item(S3Uri{o.remote.bucket, object.key}, o.remote.key, object));
   });
 }
@@ -207,6 +219,7 @@ void manifest_and_add(const Options& o, const KeyFilter& filter, Batch& batch, S
 std::string dest_display(const Options& o) {
   if (o.mode == Options::Mode::Run) return "run " + o.list_file;
   if (o.mode == Options::Mode::Manifest) return "--manifest " + o.list_file;
+  if (o.direction == Options::Direction::Copy) return o.remote.str() + " -> " + o.copy_to.str();
   return o.direction == Options::Direction::Download ? o.remote.str() : o.local_dir;
 }
 
@@ -240,7 +253,7 @@ int run_many(const Options& o, const Resolved& resolved, Client& client) {
   const auto produce = [&] {
     switch (o.mode) {
       case Options::Mode::Recursive:
-        if (o.direction == Options::Direction::Download) list_and_add(client, o, *filter, batch, stop);
+        if (o.direction != Options::Direction::Upload) list_and_add(client, o, *filter, batch, stop);
         else walk_and_add(o, *filter, batch, stop);
         break;
       case Options::Mode::FilesFrom: files_from_and_add(o, *filter, batch, stop); break;

@@ -173,7 +173,7 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   // Many objects.
   app.add_flag("-r,--recursive", recursive,
                "every object under s3://bucket/prefix/ into DIR/ (keys' layout), or every file under DIR/ to "
-               "s3://bucket/prefix/");
+               "s3://bucket/prefix/, or every object under one prefix to another (copied by S3)");
   app.add_option("--files-from", files_from,
                  "copy the keys (or, to S3, the relative paths) listed in FILE, one a line, between SOURCE and DEST");
   app.add_option("--manifest", manifest, "download the objects of an S3 Batch Operations / Inventory CSV into DIR");

@@ -64,7 +64,8 @@ struct Options {
   enum class Mode { Single, Recursive, FilesFrom, Manifest, Run };
   Mode mode = Mode::Single;
   std::string list_file;  // --files-from, --manifest or run's FILE ("-" for stdin)
-  S3Uri remote;           // the S3 side of a many-object copy: bucket and prefix
+  S3Uri remote;           // the S3 side of a many-object copy: bucket and prefix (a copy's source)
+  S3Uri copy_to;          // -r between buckets: the destination's bucket and prefix
   std::string local_dir;  // its local side: the directory
   std::vector<std::string> include, exclude;
   std::optional<Shard> shard;

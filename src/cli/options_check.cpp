@@ -76,6 +76,26 @@ Result<void> classify_copy(const std::string& source, Options& o) {
   return {};
 }
 
+// -r s3://a/PREFIX/ s3://b/PREFIX2/: every object below the first copied by S3 to the same name below the second.
+Result<void> classify_many_copy(const std::string& source, Options& o) {
+  auto from = parse_s3_prefix(source);
+  if (!from) return fail(from.error());
+  auto to = parse_s3_prefix(o.destination);
+  if (!to) return fail(to.error());
+  for (S3Uri* uri : {&*from, &*to}) {
+    if (!uri->key.empty() && !uri->key.ends_with('/')) uri->key += '/';  // a prefix names a folder
+  }
+  // A destination below the source in the same bucket: the listing would find the copies and copy them again.
+  if (from->bucket == to->bucket && to->key.starts_with(from->key) && to->key != from->key) {
+    return fail(Error::usage(fmt::format("{} lies inside {}: its copies would be listed and copied again",
+                                         to->str(), from->str())));
+  }
+  o.direction = Options::Direction::Copy;
+  o.remote = std::move(*from);
+  o.copy_to = std::move(*to);
+  return {};
+}
+
 }  // namespace
 
 Result<void> classify_operands(const std::string& source, Options& o) {
@@ -162,6 +182,7 @@ Result<void> classify_many(const std::string& source, bool recursive, const std:
   const std::string& dest = o.destination;
   if (dest == "-") return fail(Error::usage("a many-object copy needs SOURCE and DEST (one s3://bucket/prefix/, one DIR)"));
   const bool down = source.starts_with("s3://"), up = dest.starts_with("s3://");
+  if (down && up && recursive) return classify_many_copy(source, o);
   if (down == up) {
     return fail(Error::usage("one of SOURCE and DEST must be s3://bucket/prefix/ and the other a local directory"));
   }
@@ -202,12 +223,11 @@ Result<void> check_direction_options(Options& o, const std::string& expected_siz
     return {};
   }
   if (o.direction == Options::Direction::Copy) {
+    // (-c, --chunk-size and --max-memory, which a run gives every line, have nothing to size here: ignored.)
     const std::pair<bool, std::string_view> not_for_copies[] = {
-        {!expected_size.empty(), "--expected-size"}, {!max_memory.empty(), "--max-memory"},
-        {!range.empty(), "--range"},                 {o.window != 0, "--window"},
-        {o.chunk_size.has_value(), "--chunk-size"},   {o.follow_symlinks, "--follow-symlinks"},
-        {o.no_clobber, "--no-clobber"},               {!o.sse_c_key.empty(), "--sse-c-key"},
-        {o.checksum.kind == ChecksumMode::Kind::Require, "--checksum ALGORITHM"}};
+        {!expected_size.empty(), "--expected-size"}, {!range.empty(), "--range"},
+        {o.follow_symlinks, "--follow-symlinks"},    {o.no_clobber, "--no-clobber"},
+        {!o.sse_c_key.empty(), "--sse-c-key"},       {o.checksum.kind == ChecksumMode::Kind::Require, "--checksum ALGORITHM"}};
     for (const auto& [given, name] : not_for_copies) {
       if (given) return fail(Error::usage(fmt::format("{} does not apply to a copy between buckets", name)));
     }
@@ -216,8 +236,8 @@ Result<void> check_direction_options(Options& o, const std::string& expected_siz
                          !metadata.empty() || !o.content_disposition.empty() || !o.content_language.empty() ||
                          !o.expires.empty() || !o.website_redirect.empty() || !o.storage_class.empty() ||
                          !o.sse.empty();
-    if (o.source.bucket == o.upload_to.bucket && o.source.key == o.upload_to.key && o.version_id.empty() &&
-        !changes) {
+    if (o.mode == Options::Mode::Single && o.source.bucket == o.upload_to.bucket && o.source.key == o.upload_to.key &&
+        o.version_id.empty() && !changes) {
       return fail(Error::usage(fmt::format("SOURCE and DEST are the same object, {}, and nothing about it is to "
                                            "change", o.upload_to.str())));
     }

@@ -162,7 +162,7 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
   // Many files to S3 (a wildcard, or a directory): the line is parsed as the upload of one file named "many" to
   // DEST as a prefix, for its options; the files are found by the caller.
   std::string many_files;
-  if (upload && line_words.size() >= 2) {
+  if (upload && line_words.size() >= 2 && !line_words[line_words.size() - 2].starts_with("s3://")) {
     const std::string& source = line_words[line_words.size() - 2];
     struct stat st {};
     if ((!flags.raw && has_wildcard(source)) || (::stat(source.c_str(), &st) == 0 && S_ISDIR(st.st_mode))) {
@@ -186,6 +186,19 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
   item.settings = std::make_shared<const ItemSettings>(std::move(*settings));
   wildcard.flatten = flags.flatten;
   wildcard.follow_symlinks = o.follow_symlinks;
+  if (o.direction == Options::Direction::Copy) {
+    if (!flags.raw && (has_wildcard(o.source.key) || has_wildcard(o.upload_to.key))) {
+      return refuse("a copy between buckets names one object: no wildcards (--raw takes '*' and '?' as they are)");
+    }
+    if (flags.no_clobber || flags.skip_existing || flags.if_source_newer) {
+      return refuse("-n, -s, -u, --skip-existing and --if-source-newer do not apply to a copy between buckets");
+    }
+    item.kind = BatchItem::Kind::Copy;
+    item.object = o.source;
+    item.version_id = o.version_id;
+    item.dest = o.upload_to;
+    return item;
+  }
   if (o.direction == Options::Direction::Upload) {
     if (o.local_source == "-") return refuse("a run line cannot read stdin");
     if (!many_files.empty()) {
@@ -338,7 +351,7 @@ void run_file_and_add(Client& client, const Options& o, const HeaderList& sse_c,
     }
     // --shard splits the copies by their object's key; a line that cannot run is reported by every shard.
     if (o.shard && item.refused.empty()) {
-      const std::string& key = item.kind == BatchItem::Kind::Download ? item.object.key : item.dest.key;
+      const std::string& key = item.kind == BatchItem::Kind::Upload ? item.dest.key : item.object.key;
       if (!in_shard(key, *o.shard)) continue;
     }
     if (!batch.add(std::move(item))) return;

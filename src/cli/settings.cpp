@@ -44,8 +44,9 @@ Result<Resolved> resolve(Options& o) {
   out.sse_c = sse_c_headers(o.sse_c_key);
   if (o.mode != Options::Mode::Single) {
     // Many objects: the targets come one by one; the bucket named (if any) is checked now.
-    if (!o.remote.bucket.empty()) {
-      if (auto location = resolve_object_location(S3Uri{o.remote.bucket, "k"}, endpoint, ""); !location) {
+    for (const std::string& bucket : {o.remote.bucket, o.copy_to.bucket}) {
+      if (bucket.empty()) continue;
+      if (auto location = resolve_object_location(S3Uri{bucket, "k"}, endpoint, ""); !location) {
         return fail(location.error());
       }
     }

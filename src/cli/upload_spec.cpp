@@ -40,6 +40,23 @@ Result<HeaderList> object_headers(const Options& o, const std::string& file_name
   return h;
 }
 
+Result<CopySpec> copy_spec(const Options& o) {
+  CopySpec spec;
+  spec.replace_metadata = !o.content_type.empty() || !o.cache_control.empty() || !o.content_encoding.empty() ||
+                          !o.content_disposition.empty() || !o.content_language.empty() || !o.expires.empty() ||
+                          !o.website_redirect.empty() || !o.metadata.empty();
+  spec.replace_tags = !o.tags.empty();
+  spec.verify = o.checksum.kind != ChecksumMode::Kind::Off;
+  auto headers = object_headers(o, "-");
+  if (!headers) return fail(headers.error());
+  for (auto& [name, value] : *headers) {
+    // object_headers() always names a Content-Type (the default, for a stream): only a given one replaces.
+    if (name == "Content-Type" && o.content_type.empty()) continue;
+    spec.headers.emplace_back(std::move(name), std::move(value));
+  }
+  return spec;
+}
+
 std::optional<ChecksumAlgorithm> upload_checksum(const ChecksumMode& mode) {
   switch (mode.kind) {
     case ChecksumMode::Kind::Off: return std::nullopt;

@@ -82,12 +82,39 @@ assert_one_line "$STDERR"
 assert_contains "$STDERR" "nobucket"
 expect_exit 2 s3fcp s3://dst/a.bin s3://dst/a.bin
 assert_contains "$STDERR" "the same object"
-for bad in "--range bytes=0-1" "--no-clobber" "--chunk-size 8MiB" "--window 4" "--checksum CRC32"; do
+for bad in "--range bytes=0-1" "--no-clobber" "--window 4" "--checksum CRC32" "--expected-size 10"; do
   # shellcheck disable=SC2086 # each is an option and its value
   expect_exit 2 s3fcp s3://dst/a.bin s3://dst/b.bin $bad
   assert_one_line "$STDERR"
 done
 if awsl s3api head-object --bucket dst --key missing >/dev/null 2>&1; then say "dst/missing was made"; false; fi
+
+# Many: -r between buckets (the same names below the new prefix, --exclude applied, folder markers skipped), and a
+# run file mixing copies with an upload and lines that cannot run (each its own failed line, the rest copied).
+mkbucket many
+for k in data/a.bin data/sub/b.bin data/skip.tmp database.csv; do mkobj many "$k" $((RANDOM % 5000 + 1)); done
+awsl s3api put-object --bucket many --key data/folder/ >/dev/null
+expect_exit 0 s3fcp -r s3://many/data s3://dst/copied/ --exclude '*.tmp' -q
+awsl s3api list-objects-v2 --bucket dst --prefix copied/ --query 'Contents[].Key' --output text | tr '\t' '\n' |
+  sort >"$TMP/keys"
+printf '%s\n' copied/a.bin copied/sub/b.bin | diff - "$TMP/keys"
+same_bytes dst copied/sub/b.bin "$(local_path many data/sub/b.bin)"
+expect_exit 2 s3fcp -r s3://many/ s3://many/data/again/
+assert_contains "$STDERR" "lies inside"
+{
+  echo "cp s3://many/data/a.bin s3://dst/run/a.bin"
+  echo "cp --content-type text/x-run s3://many/database.csv s3://dst/run/"
+  echo "cp s3://many/missing s3://dst/run/missing"
+  echo "cp s3://many/data/* s3://dst/run/w/"
+  echo "cp -n s3://many/data/a.bin s3://dst/run/n.bin"
+  echo "cp $A s3://dst/run/up.bin"
+} >"$TMP/ops.txt"
+expect_exit 11 s3fcp run "$TMP/ops.txt" --chunk-size 8MiB
+for line in 3 4 5; do assert_contains "$STDERR" "line $line: "; done
+assert_contains "$STDERR" "3 copied, 0 skipped, 3 failed"
+same_bytes dst run/a.bin "$(local_path many data/a.bin)"
+same_bytes dst run/up.bin "$A"
+head_is dst run/database.csv "h['ContentType'] == 'text/x-run'"
 stop_servers
 
 # The fault server: what is sent, and answers that fail.

@@ -36,7 +36,7 @@ bad "not a regular file" /dev/null s3://e/k
 bad "s3://e has no key and stdin names no file" - s3://e
 bad "s3://" "$FILE" s3://
 bad "one side of a copy must be S3" "$FILE" "$TMP/other"
-bad "both SOURCE and DEST are remote" s3://e/a s3://e/b
+bad "an http(s) SOURCE is downloaded" https://example.com/a s3://e/b
 bad "names no file" - s3://e/prefix/
 bad "--continue needs a file" - s3://e/k --continue
 for opt in "--range bytes=0-9" "--version-id v1" "--window 4" --no-hedge --force; do

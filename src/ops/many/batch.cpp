@@ -82,6 +82,8 @@ struct Batch::Running {
   std::shared_ptr<WholeGet> get;      // a small download
   std::shared_ptr<Operation> put;     // a small upload
   std::shared_ptr<HeadObject> head;   // --skip-existing's question when one side's size is unknown: the same?
+  std::shared_ptr<CopyObject> copy;   // a copy between buckets, and what stops it
+  std::unique_ptr<StopSignal> copy_stop;
   const Beneath* dir = nullptr;       // a download's directory (m_dir or own_dir) and its path beneath it
   std::string relative;
   std::optional<Fd> upload_fd;        // an upload's file while its HEAD is out
@@ -100,13 +102,13 @@ struct Batch::Running {
 std::string BatchItem::source_text(const std::string& dir) const { return !label.empty() ? label : source_name(dir); }
 
 std::string BatchItem::source_name(const std::string& dir) const {
-  if (kind == Kind::Download) return object.str();
+  if (kind != Kind::Upload) return object.str();
   if (!local_path.empty()) return local_path;
   return shown_beneath(local_dir.empty() ? dir : local_dir, relative);
 }
 
 std::string BatchItem::dest_text(const std::string& dir) const {
-  if (kind == Kind::Upload) return dest.str();
+  if (kind != Kind::Download) return dest.str();
   if (!local_path.empty()) return local_path;
   return shown_beneath(local_dir.empty() ? dir : local_dir, relative);
 }
@@ -196,6 +198,7 @@ void Batch::run(StopSignal& stop) {
       for (auto& r : m_running) {
         if (r->get) m_client.cancel(r->get, why);
         if (r->head) m_client.cancel(r->head, why);
+        if (r->copy) m_client.cancel(r->copy, why);
         if (r->put_state) r->put_state->stop.fail(why);
         if (r->get_state) r->get_state->stop.fail(why);
       }
@@ -241,7 +244,32 @@ void Batch::start(BatchItem item, StopSignal&) {
     return;
   }
   if (item.kind == BatchItem::Kind::Download) return start_download(std::move(item), s);
+  if (item.kind == BatchItem::Kind::Copy) return start_copy(std::move(item), s);
   start_upload(std::move(item), s);
+}
+
+void Batch::start_copy(BatchItem item, const ItemSettings& s) {
+  if (s.no_clobber || s.skip.any()) {
+    return report(item, Error::usage("--no-clobber, --skip-existing and --if-source-newer do not apply to a copy "
+                                     "between buckets"), false, 0, 0);
+  }
+  auto r = std::make_shared<Running>();
+  r->settings = &s;
+  r->started = std::chrono::steady_clock::now();
+  r->item = std::move(item);
+  CopySpec spec = s.copy;
+  spec.source = Target{r->item.object.bucket, r->item.object.key, std::nullopt};
+  spec.version_id = r->item.version_id;
+  spec.destination = Target{r->item.dest.bucket, r->item.dest.key, std::nullopt};
+  r->copy_stop = std::make_unique<StopSignal>();
+  r->copy = std::make_shared<CopyObject>(std::move(spec), *r->copy_stop);
+  r->copy_stop->add_waker([this] { m_client.wakeup(); });
+  {
+    std::lock_guard lock(m_mutex);
+    m_running.push_back(r);
+    ++m_small;
+  }
+  m_client.submit(r->copy, [this, r] { finished(r); });
 }
 
 // Where a download lands: beneath the batch's directory, or the item's own path (a run line).
@@ -457,7 +485,7 @@ void Batch::conclude(Running& r) {
   std::shared_ptr<Running> shared;  // r, to go on with it
   {
     std::lock_guard lock(m_mutex);
-    if (r.get || r.put || r.head) --m_small;
+    if (r.get || r.put || r.head || r.copy) --m_small;
     else if (r.large) --m_large;
     stopping = m_stopping;
     const auto it = std::find_if(m_running.begin(), m_running.end(), [&](const auto& p) { return p.get() == &r; });
@@ -500,6 +528,10 @@ void Batch::conclude(Running& r) {
               : got.error ? got.error
                           : std::optional(Error{ErrorKind::Interrupted, "stopped"});
     r.bytes = got.size;
+  }
+  if (r.copy) {
+    r.error = r.copy_stop->error();
+    r.bytes = r.copy->result().size;
   }
   if (r.put) {
     r.error = r.put_state->stop.error();

@@ -10,7 +10,8 @@
 //     own (two threads a copy; as many copies at once as `items_in_flight` allows: a cap of a few would leave an
 //     object of 9 MiB, three chunks, with three requests where 128 are allowed);
 //   - an upload of a file up to its part size: one PutObject, its checksum computed before it is sent;
-//   - a larger file: a multipart upload (ops/put/upload.h) on a thread of its own.
+//   - a larger file: a multipart upload (ops/put/upload.h) on a thread of its own;
+//   - a copy between buckets: one CopyObject (ops/copy/copy_object.h), a small item.
 // The client's budget is the one concurrency limit: small items in flight are bounded (`items_in_flight`) only so
 // that the queue of ready requests stays short, and large items share the budget through the client's turns.
 //
@@ -33,6 +34,7 @@
 
 #include "client/client.h"
 #include "io/beneath.h"
+#include "ops/copy/copy_object.h"
 #include "ops/get/ranged_get.h"
 #include "ops/get/whole_get.h"
 #include "ops/many/skip_rule.h"
@@ -47,6 +49,7 @@ namespace s3fcp {
 struct ItemSettings {
   GetOptions get;        // chunk size, checksum, hedging, SSE-C headers (object_headers)
   UploadSpec put;        // headers, checksum, SSE-C, --no-clobber (target set per item)
+  CopySpec copy;         // a copy's headers and directives (source and destination set per item)
   uint64_t part_size = kFilePartSize;
   // An upload's headers for its file (Content-Type by the file's extension); unset: put.object_headers.
   std::function<Result<HeaderList>(const std::string& file_name)> headers_for;
@@ -55,7 +58,7 @@ struct ItemSettings {
 };
 
 struct BatchItem {
-  enum class Kind { Download, Upload };
+  enum class Kind { Download, Upload, Copy };
   Kind kind = Kind::Download;
   size_t line = 0;  // of a batch file, for messages
   // A download: the object, and where it goes: `relative` beneath the batch's directory (or beneath `local_dir`,
@@ -65,7 +68,8 @@ struct BatchItem {
   std::optional<uint64_t> size;  // known from a listing
   std::string etag;              // known from a listing
   std::optional<std::chrono::system_clock::time_point> last_modified;  // known from a listing
-  // An upload: the file (`relative` beneath the batch's directory, or `local_path`) and where it goes.
+  // An upload: the file (`relative` beneath the batch's directory, or `local_path`) and where it goes. A copy:
+  // `object` (and `version_id`) to `dest`.
   S3Uri dest;
   std::string relative;
   std::string local_dir;
@@ -127,6 +131,7 @@ class Batch {
   void start(BatchItem item, StopSignal& stop);
   void start_download(BatchItem item, const ItemSettings& s);
   void start_upload(BatchItem item, const ItemSettings& s);
+  void start_copy(BatchItem item, const ItemSettings& s);
   void send_download(const std::shared_ptr<Running>& r);  // into a temporary file: one GET, or ranged GETs
   // A HEAD for the skip rule (`r` already running); conclude() takes its answer.
   void ask_head(const std::shared_ptr<Running>& r, Target target, HeadObject::Options options);
