@@ -14,7 +14,7 @@ namespace s3fcp {
 
 namespace {
 
-constexpr size_t kMaxAnswer = 1 << 20;  // an XML answer longer than this is not S3's
+constexpr size_t kMaxCopyAnswer = 1 << 20;  // an XML answer longer than this is not S3's
 
 }  // namespace
 
@@ -87,7 +87,7 @@ std::optional<Request> CopyObject::next_request(OpContext& ctx) {
 }
 
 size_t CopyObject::on_body(OpContext&, Attempt&, std::span<const std::byte> data) {
-  if (m_phase == Phase::Copy && m_body.size() + data.size() <= kMaxAnswer) {
+  if (m_phase == Phase::Copy && m_body.size() + data.size() <= kMaxCopyAnswer) {
     m_body.append(reinterpret_cast<const char*>(data.data()), data.size());
   }
   return data.size();
