@@ -1,6 +1,7 @@
 // The copy command: one object to another bucket or key, copied by S3 itself (ops/copy/copy_object.h).
-#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include <fmt/format.h>
@@ -72,7 +73,8 @@ int run_copy(const Options& o, const Resolved& resolved, Client& client) {
   const int code = error ? report(*error, context) : 0;
   if (o.verbose) {
     log_line(fmt::format("{}: {} bytes copied by S3 to {} in {:.3f} s, {} request{}, {} retries",
-                         error ? "stopped" : "done", r.size, o.upload_to.str(), seconds, r.requests, r.requests == 1 ? "" : "s", r.retries));
+                         error ? "stopped" : "done", r.size, o.upload_to.str(), seconds, r.requests,
+                         r.requests == 1 ? "" : "s", r.retries));
   }
   if (o.print_checksum && !error && !r.checksum.empty()) {
     log_line(fmt::format("checksum {} {} OK", r.checksum_algorithm, r.checksum));

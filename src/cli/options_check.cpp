@@ -225,9 +225,12 @@ Result<void> check_direction_options(Options& o, const std::string& expected_siz
   if (o.direction == Options::Direction::Copy) {
     // (-c, --chunk-size and --max-memory, which a run gives every line, have nothing to size here: ignored.)
     const std::pair<bool, std::string_view> not_for_copies[] = {
-        {!expected_size.empty(), "--expected-size"}, {!range.empty(), "--range"},
-        {o.follow_symlinks, "--follow-symlinks"},    {o.no_clobber, "--no-clobber"},
-        {!o.sse_c_key.empty(), "--sse-c-key"},       {o.checksum.kind == ChecksumMode::Kind::Require, "--checksum ALGORITHM"}};
+        {!expected_size.empty(), "--expected-size"},
+        {!range.empty(), "--range"},
+        {o.follow_symlinks, "--follow-symlinks"},
+        {o.no_clobber, "--no-clobber"},
+        {!o.sse_c_key.empty(), "--sse-c-key"},
+        {o.checksum.kind == ChecksumMode::Kind::Require, "--checksum ALGORITHM"}};
     for (const auto& [given, name] : not_for_copies) {
       if (given) return fail(Error::usage(fmt::format("{} does not apply to a copy between buckets", name)));
     }

@@ -74,7 +74,6 @@ class CopyObject final : public Operation {
     int attempts = 0;
   };
   void on_head_done(const Attempt& a);
-  void on_copy_done(const Attempt& a, Error error);
   void retry_or_fail(OpContext& ctx, const Attempt& a, Error error);
   void fail(Error error);
 
