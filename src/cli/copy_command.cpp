@@ -31,6 +31,11 @@ nlohmann::json copy_stats(const CopyResult& r, const Options& o, double seconds)
   j["source_version_id"] = or_null(r.source_version_id);
   j["etag"] = or_null(r.etag);
   j["version_id"] = or_null(r.version_id);
+  j["parts"] = r.parts;
+  j["multipart"] = r.parts != 0;
+  j["upload_id"] = or_null(r.upload_id);
+  j["aborted"] = r.aborted;
+  j["abort_failed"] = r.abort_failed;
   const std::string result = r.checksum_algorithm.empty() ? "not-verified"
                              : r.checksum.empty()        ? "not-named"
                              : r.checksum == r.source_checksum ? "ok"
@@ -55,26 +60,31 @@ int run_copy(const Options& o, const Resolved& resolved, Client& client) {
   StopSignal stop;
   stop.add_waker([&] { client.wakeup(); });
   auto op = std::make_shared<CopyObject>(std::move(*spec), stop);
-  std::atomic<uint64_t> done{0};
   Workers workers;
   workers.threads = {[&] {
     client.submit(op);
     op->wait();
-    if (!stop.stopping()) done.store(op->result().size, std::memory_order_relaxed);
   }};
-  workers.done_bytes = [&] { return done.load(std::memory_order_relaxed); };
-  workers.total_bytes = [&] { return UINT64_MAX; };
+  workers.done_bytes = [&] { return op->copied_bytes(); };
+  workers.total_bytes = [&] { return op->total_bytes(); };
   workers.stop = &stop;
   if (auto ran = supervise(progress_mode(o), workers); !ran) return report(ran.error(), context);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   const CopyResult& r = op->result();
-  const std::optional<Error> error = stop.error();
+  std::optional<Error> error = stop.error();
+  if (r.completed) error.reset();  // a stop that came while the last request was out came too late
+  if (error && r.abort_failed) {
+    error->message += fmt::format("; the multipart copy {} could not be aborted ({}): its parts remain until aborted "
+                                  "(aws s3api abort-multipart-upload --bucket {} --key {} --upload-id {})",
+                                  r.upload_id, r.abort_error, o.upload_to.bucket, o.upload_to.key, r.upload_id);
+  }
   const int code = error ? report(*error, context) : 0;
   if (o.verbose) {
-    log_line(fmt::format("{}: {} bytes copied by S3 to {} in {:.3f} s, {} request{}, {} retries",
+    log_line(fmt::format("{}: {} bytes copied by S3 to {} in {:.3f} s, {} request{}, {} retries, {}",
                          error ? "stopped" : "done", r.size, o.upload_to.str(), seconds, r.requests,
-                         r.requests == 1 ? "" : "s", r.retries));
+                         r.requests == 1 ? "" : "s", r.retries,
+                         r.parts == 0 ? std::string("one CopyObject") : fmt::format("{} parts", r.parts)));
   }
   if (o.print_checksum && !error && !r.checksum.empty()) {
     log_line(fmt::format("checksum {} {} OK", r.checksum_algorithm, r.checksum));

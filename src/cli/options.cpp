@@ -88,8 +88,8 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
                "or stdin, one PUT or a parallel multipart upload in bounded memory. Between buckets: S3 copies.\n\n"
                "  s3fcp s3://bucket/key [FILE|DIR|-]     download\n"
                "  s3fcp FILE|- s3://bucket/key            upload (s3://bucket or s3://bucket/prefix/ takes the file's name)\n"
-               "  s3fcp s3://bucket/key s3://bucket2/key2 copy by S3 itself, up to 5 GiB (the upload options\n"
-               "                                          given change what they name; the rest is kept)",
+               "  s3fcp s3://bucket/key s3://bucket2/key2 copy by S3 itself, in parts beyond 5 GiB or --chunk-size\n"
+               "                                          (upload options change what they name; the rest is kept)",
                "s3fcp"};
   app.footer(std::string("\nCredentials, as the AWS CLI finds them: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/\n"
                          "AWS_SESSION_TOKEN; the profile (--profile, AWS_PROFILE, default) in ~/.aws/config and\n"
@@ -119,8 +119,9 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
       "-c,--concurrency", o.concurrency,
       fmt::format("requests in flight at once (default {}; many objects: {})", o.concurrency, kManyConcurrency));
   app.add_option("--chunk-size", chunk_size,
-                 fmt::format("bytes per ranged GET, or per uploaded part (its first; a stream's parts grow): 4MiB, "
-                             "16M, 1048576 (default {}MiB down, {}MiB up, {}MiB up from a stream)",
+                 fmt::format("bytes per ranged GET, or per uploaded part (its first; a stream's parts grow), or per "
+                             "copied part (a larger copy goes in parts): 4MiB, 16M, 1048576 (default {}MiB down, {}MiB "
+                             "up, {}MiB up from a stream; a copy: one request up to 5GiB)",
                              GetOptions{}.chunk_size >> 20, kFilePartSize >> 20, kStreamPartSize >> 20));
   app.add_option("--window", o.window, "chunk buffers held in memory at most (default: the concurrency, at least 2)");
   app.add_option("--max-memory", max_memory,

@@ -47,6 +47,7 @@ Result<CopySpec> copy_spec(const Options& o) {
                           !o.website_redirect.empty() || !o.metadata.empty();
   spec.replace_tags = !o.tags.empty();
   spec.verify = o.checksum.kind != ChecksumMode::Kind::Off;
+  spec.part_size = o.chunk_size;
   auto headers = object_headers(o, "-");
   if (!headers) return fail(headers.error());
   for (auto& [name, value] : *headers) {

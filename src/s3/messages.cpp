@@ -324,17 +324,42 @@ Result<CompletedUpload> parse_complete_multipart_upload(std::string_view body, s
   return out;
 }
 
-Result<CopiedObject> parse_copy_object_result(std::string_view body, std::string_view request_id) {
-  constexpr std::string_view kRoot = "CopyObjectResult";
+namespace {
+
+Result<CopiedObject> parse_copied(std::string_view body, std::string_view root_name, std::string_view request_id) {
   pugi::xml_document doc;
-  const auto root = open_answer(doc, body, kRoot, request_id);
+  const auto root = open_answer(doc, body, root_name, request_id);
   if (!root) return fail(root.error());
   CopiedObject out;
   out.etag = root->child_value("ETag");
   out.last_modified = root->child_value("LastModified");
   out.checksum = read_checksum(*root);
-  if (out.etag.empty()) return fail(malformed_error(kRoot, "it has no <ETag>", request_id));
+  if (out.etag.empty()) return fail(malformed_error(root_name, "it has no <ETag>", request_id));
   return out;
+}
+
+}  // namespace
+
+Result<CopiedObject> parse_copy_object_result(std::string_view body, std::string_view request_id) {
+  return parse_copied(body, "CopyObjectResult", request_id);
+}
+
+Result<CopiedObject> parse_copy_part_result(std::string_view body, std::string_view request_id) {
+  return parse_copied(body, "CopyPartResult", request_id);
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> parse_tagging(std::string_view body,
+                                                                       std::string_view request_id) {
+  constexpr std::string_view kRoot = "Tagging";
+  pugi::xml_document doc;
+  const auto root = open_answer(doc, body, kRoot, request_id);
+  if (!root) return fail(root.error());
+  std::vector<std::pair<std::string, std::string>> tags;
+  for (const pugi::xml_node tag : root->child("TagSet").children("Tag")) {
+    if (!tag.child("Key")) return fail(malformed_error(kRoot, "a <Tag> has no <Key>", request_id));
+    tags.emplace_back(tag.child_value("Key"), tag.child_value("Value"));
+  }
+  return tags;
 }
 
 Result<ListPartsPage> parse_list_parts(std::string_view body, std::string_view request_id) {

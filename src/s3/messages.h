@@ -1,5 +1,6 @@
 // The XML S3 exchanges for uploads, copies and listings: CreateMultipartUpload's answer, CompleteMultipartUpload's
-// request and answer, CopyObject's answer, ListParts, ListMultipartUploads and ListObjectsV2. Pure functions over
+// request and answer, CopyObject's and UploadPartCopy's answers, GetObjectTagging's, ListParts, ListMultipartUploads
+// and ListObjectsV2. Pure functions over
 // strings (pugixml); the HTTP layer hands in the body of a 2xx answer and the x-amz-request-id header.
 //
 // Every parser accepts only its own root element (S3's default namespace,
@@ -63,6 +64,12 @@ struct CopiedObject {
   std::optional<ExpectedChecksum> checksum;
 };
 Result<CopiedObject> parse_copy_object_result(std::string_view body, std::string_view request_id = {});
+// The answer to UploadPartCopy (CopyPartResult), in the same shape; it too may be an <Error> in a 200.
+Result<CopiedObject> parse_copy_part_result(std::string_view body, std::string_view request_id = {});
+
+// GetObjectTagging's answer: the tags, in order.
+Result<std::vector<std::pair<std::string, std::string>>> parse_tagging(std::string_view body,
+                                                                       std::string_view request_id = {});
 
 // ListPartsResult: one page of an upload's parts.
 struct ListedPart {

@@ -3,7 +3,8 @@
 # On moto, read back with aws-cli: the bytes, the source's metadata and tags kept; DEST s3://b/ and s3://b/PREFIX/
 # taking the key's last segment; --version-id copying that version; --metadata / --content-type changing what they
 # name and keeping the rest; --tagging and --storage-class applied; a multipart source; a missing source or
-# destination bucket (exit 3, nothing made); usage errors (the same object, options that do not apply).
+# destination bucket (exit 3, nothing made); usage errors (the same object, options that do not apply); -r between
+# buckets and run lines that copy. (Copies in parts: copy_multipart.sh.)
 # On the fault server: a late failure in a 200 answer (<Error> body) and 503s are retried; a source whose ETag
 # changed after its HEAD is exit 5 (412 on x-amz-copy-source-if-match); a copy whose checksum differs from the
 # source's is exit 7.

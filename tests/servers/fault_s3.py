@@ -151,8 +151,8 @@ FAULTS = ("status", "reset_after", "stall", "short_body", "short_length", "full_
           "complete_error", "complete_whitespace", "no_such_upload")
 MATCH_KEYS = ("nth", "range_start", "has_if_match", "key", "path_contains", "method", "probability", "op",
               "part_number")
-OPS = ("get", "head", "put", "copy", "create", "part", "complete", "abort", "list_parts", "list_uploads", "list",
-       "delete", "get_tagging", "create_bucket", "head_bucket", "other")
+OPS = ("get", "head", "put", "copy", "create", "part", "part_copy", "complete", "abort", "list_parts", "list_uploads",
+       "list", "delete", "get_tagging", "create_bucket", "head_bucket", "other")
 MAX_STALL = 600.0
 
 
@@ -260,6 +260,8 @@ def query_params(query):
 def classify(method, key, params, headers):
     """The S3 operation a request is (see OPS)."""
     if "uploadId" in params and key:
+        if method == "PUT" and headers.get("x-amz-copy-source") is not None:
+            return "part_copy"
         return {"PUT": "part", "POST": "complete", "DELETE": "abort", "GET": "list_parts"}.get(method, "other")
     if not key:
         if method == "GET":

@@ -232,10 +232,9 @@ class S3Ops:
         r.tmp = None
         return bytes_reply(200, b"", {"ETag": etag, **checksum_headers(meta), **sse_headers(meta)})
 
-    def op_copy(self, state, digests):
-        """CopyObject: x-amz-copy-source BUCKET/KEY[?versionId=V] (the key percent-encoded), checked against
-        x-amz-copy-source-if-match; metadata and tags copied (COPY) or taken from the request (REPLACE); the source's
-        full-object checksums kept, and one of x-amz-checksum-algorithm computed."""
+    def open_copy_source(self, state):
+        """x-amz-copy-source BUCKET/KEY[?versionId=V] (the key percent-encoded), opened and checked against
+        x-amz-copy-source-if-match: (file, stat, sidecar metadata or {}, bucket, key, version)."""
         r, store, h = self.req, state.store, self.headers
         path, _, query = h.get("x-amz-copy-source").strip().lstrip("/").partition("?")
         bucket, _, key = unquote(path).partition("/")
@@ -256,12 +255,23 @@ class S3Ops:
             if opened is None:
                 raise S3Error(404, "NoSuchKey", "The specified key does not exist.", [("Key", key)])
         f, st = opened
-        with f:
+        try:
             source = (store.meta(bucket, key, st) if version is None else None) or {}
             cond = h.get("x-amz-copy-source-if-match")
             if cond is not None and not etag_matches(cond, store.etag(f, st, source or None)):
                 raise S3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not "
                               "hold", [("Condition", "x-amz-copy-source-If-Match")])
+        except BaseException:
+            f.close()
+            raise
+        return f, st, source, bucket, key, version
+
+    def op_copy(self, state, digests):
+        """CopyObject: metadata and tags copied (COPY) or taken from the request (REPLACE); the source's full-object
+        checksums kept, and one of x-amz-checksum-algorithm computed."""
+        r, store, h = self.req, state.store, self.headers
+        f, st, source, bucket, key, version = self.open_copy_source(state)
+        with f:
             if st.st_size > MAX_PUT:
                 raise invalid_request("The specified copy source is larger than the maximum allowable size for a "
                                       "copy source: 5368709120")
@@ -293,6 +303,41 @@ class S3Ops:
         items = [("ETag", etag), ("LastModified", iso8601(time.time()))]
         items += [(f"Checksum{alg}", value) for alg, value in checksums.items()]
         return xml_reply("CopyObjectResult", items, headers=sse_headers(meta))
+
+    def op_part_copy(self, state, digests):
+        """UploadPartCopy: x-amz-copy-source-range (or the whole source) as part N, with the upload's checksum."""
+        r, h = self.req, self.headers
+        number = part_number(r.params.get("partNumber"))
+        upload = state.uploads.info(r.upload_id, r.bucket, r.key)
+        f, st, _, _, _, _ = self.open_copy_source(state)
+        with f:
+            start, end = 0, st.st_size - 1
+            rng = h.get("x-amz-copy-source-range")
+            if rng is not None:
+                m = re.fullmatch(r"bytes=(\d+)-(\d+)", rng.strip())
+                if not m or int(m[1]) > int(m[2]) or int(m[2]) >= st.st_size:
+                    raise S3Error(400, "InvalidArgument", "Range specified is not valid for source object of size: "
+                                  f"{st.st_size}")
+                start, end = int(m[1]), int(m[2])
+            declared = upload.get("algorithm")
+            body = cks.BodyDigests(md5=True, algorithms=[declared] if declared else [])
+            tmp, out = state.store.new_tmp()
+            with out:
+                f.seek(start)
+                remaining = end - start + 1
+                while remaining > 0:
+                    block = f.read(min(BLOCK, remaining))
+                    if not block:
+                        break
+                    body.update(block)
+                    out.write(block)
+                    remaining -= len(block)
+        checksums = {alg: cks.b64(body.checksum(alg)) for alg in body.checksums}
+        etag = f'"{body.md5.hexdigest()}"'
+        state.uploads.add_part(r.upload_id, number, tmp, etag, checksums)
+        items = [("ETag", etag), ("LastModified", iso8601(time.time()))]
+        items += [(f"Checksum{alg}", value) for alg, value in checksums.items()]
+        return xml_reply("CopyPartResult", items)
 
     def op_delete(self, state, digests):
         r = self.req

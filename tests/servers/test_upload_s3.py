@@ -394,6 +394,39 @@ class UploadTest(UploadBase):
         self.assertError(self.s3("PUT", "/u/cp/src.bin", headers={"x-amz-copy-source": "u/cp/src.bin"}), 400,
                          "InvalidRequest")
 
+    def test_upload_part_copy(self):
+        data = random.Random(8).randbytes(MIN_PART + 1000)
+        self.assertEqual(self.s3.put("u", "pc/src.bin", data)[0].status, 200)
+        upload_id = self.s3.create("u", "pc/dst.bin", {"x-amz-checksum-algorithm": "CRC32C",
+                                                       "x-amz-checksum-type": "FULL_OBJECT"})
+        src = {"x-amz-copy-source": "u/pc/src.bin", "x-amz-copy-source-if-match": md5_etag(data)}
+        parts, sums = [], {}
+        for number, (start, end) in enumerate([(0, MIN_PART - 1), (MIN_PART, len(data) - 1)], 1):
+            r, body = self.s3("PUT", f"/u/pc/dst.bin?partNumber={number}&uploadId={upload_id}",
+                              headers={**src, "x-amz-copy-source-range": f"bytes={start}-{end}"})
+            self.assertEqual(r.status, 200, body)
+            self.assertEqual(self.last_log(upload_id=upload_id, part_number=number)["op"], "part_copy")
+            answer = xml(body)
+            self.assertEqual(answer.findtext("ETag"), md5_etag(data[start:end + 1]))
+            expected = base64.b64encode(cks.digest("CRC32C", data[start:end + 1])).decode()
+            self.assertEqual(answer.findtext("ChecksumCRC32C"), expected)
+            parts.append((number, answer.findtext("ETag")))
+            sums[number] = {"CRC32C": expected}
+        whole = base64.b64encode(cks.digest("CRC32C", data)).decode()
+        r, body = self.s3.complete("u", "pc/dst.bin", upload_id, parts, sums,
+                                   {"x-amz-checksum-crc32c": whole, "x-amz-checksum-type": "FULL_OBJECT"})
+        self.assertEqual(r.status, 200, body)
+        self.assertEqual(self.s3.get("u", "pc/dst.bin")[1], data)
+        # A range past the source's end, and a source that is not the one asked for.
+        upload_id = self.s3.create("u", "pc/bad.bin")
+        path = f"/u/pc/bad.bin?partNumber=1&uploadId={upload_id}"
+        self.assertError(self.s3("PUT", path, headers={**src, "x-amz-copy-source-range": f"bytes=0-{len(data)}"}),
+                         400, "InvalidArgument")
+        self.assertError(self.s3("PUT", path, headers={"x-amz-copy-source": "u/pc/src.bin",
+                                                       "x-amz-copy-source-if-match": md5_etag(b"x")}),
+                         412, "PreconditionFailed")
+        self.s3.abort("u", "pc/bad.bin", upload_id)
+
     def test_put_overwrite_and_empty(self):
         self.assertEqual(self.s3.put("u", "ow", b"first")[0].status, 200)
         self.assertEqual(self.s3.put("u", "ow", b"")[0].status, 200)

@@ -34,6 +34,24 @@ TEST(MergedMetadataTest, GivenUserMetadataReplacesAllOfIt) {
   EXPECT_EQ(merged, want);
 }
 
+TEST(CopyPartSizeTest, OneCopyObjectUpTo5GiBUnlessAPartSizeIsGiven) {
+  EXPECT_EQ(copy_part_size(0, std::nullopt), std::nullopt);
+  EXPECT_EQ(copy_part_size(5ull << 30, std::nullopt), std::nullopt);
+  EXPECT_EQ(copy_part_size((5ull << 30) + 1, std::nullopt), kCopyPartSize);
+  EXPECT_EQ(copy_part_size(20 << 20, 8 << 20), 8u << 20);
+  EXPECT_EQ(copy_part_size(8 << 20, 8 << 20), std::nullopt);  // fits in one part: one request
+}
+
+TEST(CopyPartSizeTest, AtLeast5MiBAndAtMost10000Parts) {
+  EXPECT_EQ(copy_part_size(6 << 20, 1024), 5u << 20);
+  EXPECT_EQ(copy_part_size(5 << 20, 1024), std::nullopt);
+  const uint64_t five_tib = 5ull << 40;
+  const auto part = copy_part_size(five_tib, std::nullopt);
+  ASSERT_TRUE(part.has_value());
+  EXPECT_LE((five_tib + *part - 1) / *part, 10000u);
+  EXPECT_LE(*part, kMaxCopyObjectSize);
+}
+
 TEST(MergedMetadataTest, NothingKeptThatTheSourceLacks) {
   EXPECT_EQ(merged_metadata({{"Expires", "x"}}, {}), (HeaderList{{"Expires", "x"}}));
 }

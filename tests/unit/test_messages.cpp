@@ -298,6 +298,33 @@ TEST(CopyObjectAnswerTest, WithoutETagOrOfAnotherKindIsMalformed) {
   }
 }
 
+TEST(CopyObjectAnswerTest, CopyPartResult) {
+  const auto part = parse_copy_part_result(
+      "<CopyPartResult><LastModified>2011-04-11T20:34:56.000Z</LastModified><ETag>\"p1\"</ETag>"
+      "<ChecksumCRC64NVME>rosUhgp5mIg=</ChecksumCRC64NVME></CopyPartResult>");
+  ASSERT_TRUE(part.has_value()) << part.error().message;
+  EXPECT_EQ(part->etag, "\"p1\"");
+  EXPECT_EQ(part->checksum, (ExpectedChecksum{ChecksumAlgorithm::Crc64Nvme, "rosUhgp5mIg="}));
+  EXPECT_FALSE(parse_copy_part_result("<CopyObjectResult><ETag>\"e\"</ETag></CopyObjectResult>").has_value());
+  EXPECT_FALSE(parse_copy_part_result(kCompleteErrorExample).has_value());
+}
+
+// ---- GetObjectTagging ----
+
+TEST(TaggingAnswerTest, TagsInOrder) {
+  const auto tags = parse_tagging(
+      R"(<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet>)"
+      "<Tag><Key>b</Key><Value>2 &amp; 3</Value></Tag><Tag><Key>a</Key><Value></Value></Tag></TagSet></Tagging>");
+  ASSERT_TRUE(tags.has_value()) << tags.error().message;
+  const std::vector<std::pair<std::string, std::string>> want = {{"b", "2 & 3"}, {"a", ""}};
+  EXPECT_EQ(*tags, want);
+  const auto none = parse_tagging("<Tagging><TagSet/></Tagging>");
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->empty());
+  EXPECT_FALSE(parse_tagging("<Tagging><TagSet><Tag><Value>v</Value></Tag></TagSet></Tagging>").has_value());
+  EXPECT_FALSE(parse_tagging("<ListBucketResult/>").has_value());
+}
+
 // ---- ListParts ----
 
 constexpr std::string_view kListPartsExample = R"(<?xml version="1.0" encoding="UTF-8"?>

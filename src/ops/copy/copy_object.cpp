@@ -1,10 +1,13 @@
-#include "ops/copy/copy_object.h"
-
+// CopyObject (copy_object.h): the source's HEAD, its tags, and the one-request copy. The multipart copy's steps and
+// parts are in copy_parts.cpp.
 #include <algorithm>
 
 #include <fmt/format.h>
 
+#include "ops/copy/copy_object.h"
+#include "ops/put/part_plan.h"
 #include "s3/messages.h"
+#include "s3/object_headers.h"
 #include "sign/sigv4.h"
 #include "util/decimal.h"
 #include "util/log.h"
@@ -15,6 +18,7 @@ namespace s3fcp {
 namespace {
 
 constexpr size_t kMaxCopyAnswer = 1 << 20;  // an XML answer longer than this is not S3's
+constexpr uint64_t kMaxObjectSize = 5ull << 40;  // S3's largest object: 5 TiB
 
 }  // namespace
 
@@ -46,75 +50,115 @@ HeaderList merged_metadata(const HeaderList& given, const HeaderList& source) {
   return out;
 }
 
+std::optional<uint64_t> copy_part_size(uint64_t size, std::optional<uint64_t> given) {
+  const uint64_t part = std::max({given.value_or(kCopyPartSize), kMinPartSize, (size + kMaxParts - 1) / kMaxParts});
+  if (size <= kMaxCopyObjectSize && (!given || size <= part)) return std::nullopt;
+  return part;
+}
+
 std::string copy_source_header(const Target& source, const std::string& version_id) {
   std::string value = source.bucket + "/" + uri_encode(source.key, true);
   if (!version_id.empty()) value += "?versionId=" + uri_encode(version_id, false);
   return value;
 }
 
-std::optional<Request> CopyObject::next_request(OpContext& ctx) {
-  if (m_phase == Phase::Done || m_in_flight || m_stop.stopping()) return std::nullopt;
-  if (!m_retries.take_ready(m_task, ctx.now())) return std::nullopt;  // in its backoff
+void CopyObject::start(OpContext& ctx) {
+  m_verbose = ctx.verbose();
+  m_concurrency = m_spec.concurrency != 0 ? m_spec.concurrency : ctx.budget();
+}
+
+bool CopyObject::finished() const {
+  if (m_phase == Phase::Done) return true;
+  // Before CreateMultipartUpload nothing needs undoing; after it, the upload is aborted first.
+  return m_stop.stopping() && (m_phase == Phase::Head || m_phase == Phase::Tagging || m_phase == Phase::Copy);
+}
+
+std::optional<Clock::time_point> CopyObject::wake_at() const {
+  const auto step = m_retries.next_at();
+  const auto parts = m_part_retries.next_at();
+  if (!step) return parts;
+  if (!parts) return step;
+  return std::min(*step, *parts);
+}
+
+Request CopyObject::step(Method method, Role role, Target target, std::string note) const {
   Request r;
-  const std::string retry = m_task.attempts > 0 ? fmt::format(" (retry {})", m_task.attempts) : "";
-  if (m_phase == Phase::Head) {
-    r.method = Method::Head;
-    r.role = Role::Head;
-    r.target = m_spec.source;
-    if (!m_spec.version_id.empty()) r.query.emplace_back("versionId", m_spec.version_id);
-    r.headers.emplace_back("x-amz-checksum-mode", "ENABLED");
-    r.note = "(the source)" + retry;
-  } else {
-    r.method = Method::Put;
-    r.role = Role::Put;
-    r.target = m_spec.destination;
-    r.headers.emplace_back("x-amz-copy-source", copy_source_header(m_spec.source, m_spec.version_id));
-    r.headers.emplace_back("x-amz-copy-source-if-match", m_result.source_etag);
-    if (m_spec.replace_metadata) r.headers.emplace_back("x-amz-metadata-directive", "REPLACE");
-    if (m_spec.replace_tags) r.headers.emplace_back("x-amz-tagging-directive", "REPLACE");
-    r.headers.insert(r.headers.end(), m_headers.begin(), m_headers.end());
-    if (m_source_checksum) {
-      // The copy gets a checksum of the same kind, so that the answer can be held to the source's.
-      r.headers.emplace_back("x-amz-checksum-algorithm",
-                             std::string(checksum_algorithm_name(m_source_checksum->algorithm)));
-    }
-    r.note = fmt::format("(copy of {} bytes){}", m_result.size, retry);
-    m_body.clear();
+  r.method = method;
+  r.role = role;
+  r.target = std::move(target);
+  r.tag = kStepTag;
+  r.note = std::move(note);
+  if (m_task.attempts > 0) r.note += fmt::format(" (retry {})", m_task.attempts);
+  return r;
+}
+
+std::optional<Request> CopyObject::next_request(OpContext& ctx) {
+  if (m_phase == Phase::Done || (m_stop.stopping() && m_phase != Phase::Aborting)) return std::nullopt;
+  if (m_phase == Phase::Parts) return part_request(ctx);
+  if (m_in_flight) return std::nullopt;
+  if (!m_retries.take_ready(m_task, ctx.now())) return std::nullopt;  // in its backoff
+  std::optional<Request> r;
+  switch (m_phase) {
+    case Phase::Head:
+    case Phase::Tagging:
+      r = step(m_phase == Phase::Head ? Method::Head : Method::Get, m_phase == Phase::Head ? Role::Head : Role::List,
+               m_spec.source, m_phase == Phase::Head ? "(the source)" : "(the source's tags)");
+      if (!m_spec.version_id.empty()) r->query.emplace_back("versionId", m_spec.version_id);
+      if (m_phase == Phase::Tagging) r->query.emplace_back("tagging", "");
+      if (m_phase == Phase::Head) r->headers.emplace_back("x-amz-checksum-mode", "ENABLED");
+      break;
+    case Phase::Copy:
+      r = step(Method::Put, Role::Put, m_spec.destination, fmt::format("(copy of {} bytes)", m_result.size));
+      r->headers.emplace_back("x-amz-copy-source", copy_source_header(m_spec.source, m_spec.version_id));
+      r->headers.emplace_back("x-amz-copy-source-if-match", m_result.source_etag);
+      if (m_spec.replace_metadata) r->headers.emplace_back("x-amz-metadata-directive", "REPLACE");
+      if (m_spec.replace_tags) r->headers.emplace_back("x-amz-tagging-directive", "REPLACE");
+      r->headers.insert(r->headers.end(), m_headers.begin(), m_headers.end());
+      if (m_source_checksum) {
+        // The copy gets a checksum of the same kind, so that the answer can be held to the source's.
+        r->headers.emplace_back("x-amz-checksum-algorithm",
+                                std::string(checksum_algorithm_name(m_source_checksum->algorithm)));
+      }
+      break;
+    default:
+      r = step_request();
   }
+  if (!r) return std::nullopt;
   m_in_flight = true;
+  m_body.clear();
   ++m_result.requests;
   return r;
 }
 
-size_t CopyObject::on_body(OpContext&, Attempt&, std::span<const std::byte> data) {
-  if (m_phase == Phase::Copy && m_body.size() + data.size() <= kMaxCopyAnswer) {
-    m_body.append(reinterpret_cast<const char*>(data.data()), data.size());
-  }
+size_t CopyObject::on_body(OpContext&, Attempt& a, std::span<const std::byte> data) {
+  std::string& body = a.tag() == kStepTag ? m_body : m_parts[static_cast<uint32_t>(a.tag())].body;
+  if (body.size() + data.size() <= kMaxCopyAnswer) body.append(reinterpret_cast<const char*>(data.data()), data.size());
   return data.size();
 }
 
 void CopyObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
+  if (a.tag() != kStepTag) return on_part_done(ctx, a, outcome);
   m_in_flight = false;
   if (m_phase == Phase::Done) return;
+  if (m_phase != Phase::Head && m_phase != Phase::Tagging && m_phase != Phase::Copy) {
+    return on_step_done(ctx, a, outcome);
+  }
   if (outcome.error) return retry_or_fail(ctx, a, *outcome.error);
   if (m_phase == Phase::Head) return on_head_done(a);
-  auto copied = parse_copy_object_result(m_body, a.head().request_id);
-  if (!copied) return retry_or_fail(ctx, a, copied.error());
-  m_result.etag = copied->etag;
-  m_result.version_id = std::string(a.head().find("x-amz-version-id").value_or(""));
-  if (m_source_checksum) {
-    m_result.checksum_algorithm = checksum_algorithm_name(m_source_checksum->algorithm);
-    m_result.source_checksum = m_source_checksum->value;
-    if (copied->checksum && copied->checksum->algorithm == m_source_checksum->algorithm) {
-      m_result.checksum = copied->checksum->value;
-      if (m_result.checksum != m_result.source_checksum) {
-        return fail(Error{ErrorKind::Checksum,
-                          fmt::format("the copy's {} is {}, the source's {}: S3 stored other bytes",
-                                      m_result.checksum_algorithm, m_result.checksum, m_result.source_checksum)});
-      }
-    }
+  if (m_phase == Phase::Copy) {
+    auto copied = parse_copy_object_result(m_body, a.head().request_id);
+    if (!copied) return retry_or_fail(ctx, a, copied.error());
+    return finish(copied->etag, copied->checksum, a);
   }
-  m_phase = Phase::Done;
+  auto tags = parse_tagging(m_body, a.head().request_id);
+  if (!tags) return retry_or_fail(ctx, a, tags.error());
+  if (!tags->empty()) {
+    auto value = tagging_header_value(*tags);
+    if (!value) return fail(value.error());
+    m_headers.emplace_back("x-amz-tagging", *value);
+  }
+  m_phase = Phase::Creating;
+  m_task = Task{};
 }
 
 void CopyObject::on_head_done(const Attempt& a) {
@@ -124,22 +168,51 @@ void CopyObject::on_head_done(const Attempt& a) {
     return fail(Error{ErrorKind::Other, fmt::format("the source's HEAD named no {}", size ? "ETag" : "size")});
   }
   m_result.size = *size;
+  m_total.store(*size, std::memory_order_relaxed);
   m_result.source_etag = h.etag;
   m_result.source_version_id = std::string(h.find("x-amz-version-id").value_or(""));
-  if (*size > kMaxCopyObjectSize) {
-    return fail(Error{ErrorKind::Other,
-                      fmt::format("the object is {} bytes, more than the 5 GiB one CopyObject takes, and s3fcp does "
-                                  "not copy in parts yet: pipe it through instead (s3fcp SOURCE - | s3fcp - DEST)",
-                                  *size)});
+  if (*size > kMaxObjectSize) {
+    return fail(Error{ErrorKind::Other, fmt::format("the object is {} bytes, more than S3's 5 TiB", *size)});
   }
   // Only a full-object checksum can be compared (a composite one differs with the parts' sizes).
   if (auto sum = choose_checksum(h.headers, ChecksumMode::automatic()); m_spec.verify && sum && *sum &&
       (*sum)->algorithm != ChecksumAlgorithm::Md5) {
     m_source_checksum = **sum;
   }
-  m_headers = m_spec.replace_metadata ? merged_metadata(m_spec.headers, h.headers) : m_spec.headers;
-  m_phase = Phase::Copy;
   m_task = Task{};
+  const auto part_size = copy_part_size(*size, m_spec.part_size);
+  if (!part_size) {
+    m_headers = m_spec.replace_metadata ? merged_metadata(m_spec.headers, h.headers) : m_spec.headers;
+    m_phase = Phase::Copy;
+    return;
+  }
+  // A multipart copy keeps nothing by itself: the source's metadata goes with CreateMultipartUpload, and its tags
+  // too (read first, when the HEAD counts any and none are given).
+  m_headers = merged_metadata(m_spec.headers, h.headers);
+  const auto tag_count = parse_decimal(h.find("x-amz-tagging-count").value_or("0"));
+  m_phase = !m_spec.replace_tags && tag_count.value_or(0) > 0 ? Phase::Tagging : Phase::Creating;
+  begin_multipart(*part_size);
+}
+
+void CopyObject::finish(const std::string& etag, const std::optional<ExpectedChecksum>& checksum, const Attempt& a) {
+  m_result.etag = etag;
+  m_result.version_id = std::string(a.head().find("x-amz-version-id").value_or(""));
+  m_copied.store(m_result.size, std::memory_order_relaxed);
+  m_phase = Phase::Done;
+  if (m_source_checksum) {
+    m_result.checksum_algorithm = checksum_algorithm_name(m_source_checksum->algorithm);
+    m_result.source_checksum = m_source_checksum->value;
+    if (checksum && checksum->algorithm == m_source_checksum->algorithm) {
+      m_result.checksum = checksum->value;
+      if (m_result.checksum != m_result.source_checksum) {
+        return m_stop.fail(Error{ErrorKind::Checksum,
+                                 fmt::format("the copy's {} is {}, the source's {}: S3 stored other bytes",
+                                             m_result.checksum_algorithm, m_result.checksum,
+                                             m_result.source_checksum)});
+      }
+    }
+  }
+  m_result.completed = true;
 }
 
 void CopyObject::retry_or_fail(OpContext& ctx, const Attempt& a, Error error) {
@@ -148,15 +221,11 @@ void CopyObject::retry_or_fail(OpContext& ctx, const Attempt& a, Error error) {
                                 m_result.source_etag);
     return fail(std::move(error));
   }
-  if (m_retries.push(m_task, error, false, ctx.retry_policy(), ctx.now(), ctx.jitter(),
-                     parse_retry_after(a.head().retry_after, std::chrono::system_clock::now()))) {
-    ++m_result.retries;
-    if (ctx.verbose()) {
-      log_line(fmt::format("< {} failed: {}", m_phase == Phase::Head ? "HEAD" : "copy", error.message));
-    }
-    return;
-  }
-  Error e = give_up(std::move(error), m_phase == Phase::Head ? "the source's HEAD" : "the copy", m_task.attempts);
+  if (retry_step(ctx, a, error)) return;
+  const std::string_view what = m_phase == Phase::Head      ? "the source's HEAD"
+                                : m_phase == Phase::Tagging ? "the source's tags"
+                                                            : "the copy";
+  Error e = give_up(std::move(error), what, m_task.attempts);
   if (m_phase == Phase::Copy && e.s3_code == "NoSuchBucket") {
     e.message = fmt::format("no bucket {} to copy into ({})", m_spec.destination.bucket, e.message);
   }
@@ -165,6 +234,16 @@ void CopyObject::retry_or_fail(OpContext& ctx, const Attempt& a, Error error) {
     if (e.s3_code.empty()) e.s3_code = "NoSuchKey";
   }
   fail(std::move(e));
+}
+
+bool CopyObject::retry_step(OpContext& ctx, const Attempt& a, const Error& error) {
+  if (!m_retries.push(m_task, error, false, ctx.retry_policy(), ctx.now(), ctx.jitter(),
+                      parse_retry_after(a.head().retry_after, std::chrono::system_clock::now()))) {
+    return false;
+  }
+  ++m_result.retries;
+  if (m_verbose) log_line(fmt::format("< {} failed: {}", a.request().note, error.message));
+  return true;
 }
 
 void CopyObject::fail(Error error) {

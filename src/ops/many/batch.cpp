@@ -530,7 +530,7 @@ void Batch::conclude(Running& r) {
     r.bytes = got.size;
   }
   if (r.copy) {
-    r.error = r.copy_stop->error();
+    r.error = r.copy->result().completed ? std::nullopt : r.copy_stop->error();
     r.bytes = r.copy->result().size;
   }
   if (r.put) {

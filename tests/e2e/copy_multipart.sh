@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# A copy between buckets larger than its part size (--chunk-size here; 5 GiB by default) is a multipart copy:
+# CreateMultipartUpload with the source's metadata and tags, UploadPartCopy of each range, CompleteMultipartUpload.
+# On moto: the bytes, the metadata and the tags come along (and what --metadata names is changed). On the fault
+# server: a source with a full-object CRC64NVME is copied with it declared FULL_OBJECT, every part's CRC and the
+# source's value sent with Complete; a 503 on a part is retried; a source that changed is exit 5, a Complete that
+# S3 refuses for its checksum exit 7, SIGINT exit 130: each time the upload is aborted and none is left.
+source "$(dirname "$0")/common.sh"
+MiB=$((1024 * 1024))
+
+start_moto
+mkbucket src
+mkbucket dst
+mkobj src big.bin $((12 * MiB + 3)) --content-type text/x-big --cache-control max-age=9 --metadata k=v \
+  --tagging 't1=a&t2=b'
+BIG=$OBJ
+head_is() {  # head_is BUCKET KEY PYTHON_EXPR over h (head-object) and t (tags as a dict)
+  awsl s3api head-object --bucket "$1" --key "$2" --output json >"$TMP/head.json"
+  awsl s3api get-object-tagging --bucket "$1" --key "$2" --output json >"$TMP/tags.json"
+  python3 - "$3" "$TMP/head.json" "$TMP/tags.json" <<'PY'
+import json, sys
+h, tags = (json.load(open(p)) for p in sys.argv[2:4])
+t = {x["Key"]: x["Value"] for x in tags["TagSet"]}
+if not eval("(" + sys.argv[1] + ")"):
+    sys.exit(f"not [{sys.argv[1]}]:\n  head {h}\n  tags {t}")
+PY
+}
+expect_exit 0 s3fcp s3://src/big.bin s3://dst/big.bin --chunk-size 5MiB -q --stats json
+python3 -c 'import json, sys; s = json.loads(open(sys.argv[1]).read()); assert s["parts"] == 3 and s["multipart"], s' \
+  "$STDERR"
+expect_exit 0 s3fcp s3://dst/big.bin "$TMP/got"
+assert_sha "$TMP/got" "$BIG"
+head_is dst big.bin "h['ContentType'] == 'text/x-big' and h['CacheControl'] == 'max-age=9' and
+  h['Metadata'] == {'k': 'v'} and t == {'t1': 'a', 't2': 'b'} and h['ETag'].endswith('-3\"')"
+expect_exit 0 s3fcp s3://src/big.bin s3://dst/meta.bin --chunk-size 5MiB --metadata new=1 --tagging x=y -q
+head_is dst meta.bin "h['ContentType'] == 'text/x-big' and h['Metadata'] == {'new': '1'} and t == {'x': 'y'}"
+assert_no_mpu dst
+stop_servers
+
+source "$(dirname "$0")/fault_common.sh"
+fault_obj fb raw.bin 1
+mkdir -p "$FAULT_DATA/fb2"
+head -c $((11 * MiB + 5)) /dev/urandom >"$TMP/src.bin"
+start_fault_server
+expect_exit 0 "$S3FCP_BIN" --endpoint-url "$ENDPOINT" "$TMP/src.bin" s3://fb/src.bin -q  # with its CRC64NVME
+sum=$(log_eval "hdr('x-amz-checksum-crc64nvme')" "op == 'complete'")
+[[ -n $sum && $sum != None ]]
+
+# Parts of 5 MiB: 3 parts, the second failing once with 503.
+start_fault_server '{"rules": [{"match": {"op": "part_copy", "part_number": 2}, "fault": "status", "status": 503}]}'
+expect_exit 0 "$S3FCP_BIN" --endpoint-url "$ENDPOINT" s3://fb/src.bin s3://fb2/dst.bin --chunk-size 5MiB \
+  --print-checksum
+assert_contains "$STDERR" "checksum CRC64NVME $sum OK"
+assert_sha "$FAULT_DATA/fb2/dst.bin" "$TMP/src.bin"
+full="hdr('x-amz-checksum-type') == 'FULL_OBJECT'"
+assert_requests -eq 1 "op == 'create' and hdr('x-amz-checksum-algorithm') == 'CRC64NVME' and $full"
+assert_requests -eq 4 "op == 'part_copy'"
+assert_requests -eq 2 "op == 'part_copy' and part_number == 2"
+assert_requests -eq 1 "op == 'part_copy' and hdr('x-amz-copy-source-range') == 'bytes=10485760-11534340'"
+assert_requests -eq 1 "op == 'complete' and hdr('x-amz-checksum-crc64nvme') == '$sum' and status == 200"
+
+# The source replaced after its HEAD: every part is refused (412), the copy is exit 5 and aborted.
+start_fault_server '{"rules": [
+  {"match": {"op": "head"}, "fault": "etag_header", "etag_header": "\"0123456789abcdef0123456789abcdef\""}]}'
+expect_exit 5 s3fcp s3://fb/src.bin s3://fb2/changed.bin --chunk-size 5MiB
+assert_one_line "$STDERR"
+assert_contains "$STDERR" "changed after its HEAD"
+assert_requests -eq 1 "op == 'abort' and status == 204"
+assert_requests -eq 0 "op == 'complete'"
+assert_no_mpu fb2
+
+# Complete refused because the parts do not add up to the source's checksum: exit 7, aborted.
+start_fault_server '{"rules": [{"match": {"op": "complete"}, "fault": "status", "status": 400, "code": "BadDigest",
+  "message": "The CRC64NVME you specified did not match the calculated checksum."}]}'
+expect_exit 7 "$S3FCP_BIN" --endpoint-url "$ENDPOINT" s3://fb/src.bin s3://fb2/bad.bin --chunk-size 5MiB
+assert_one_line "$STDERR"
+assert_contains "$STDERR" "do not add up to the source's CRC64NVME"
+assert_requests -eq 1 "op == 'abort' and status == 204"
+assert_no_mpu fb2
+[[ ! -e $FAULT_DATA/fb2/bad.bin ]]
+
+# SIGINT while parts are out (they stall): exit 130, the upload aborted.
+start_fault_server '{"rules": [{"match": {"op": "part_copy"}, "fault": "stall", "after": 0, "seconds": 30,
+  "times": -1}]}'
+start_bg "$STDOUT" "$STDERR" s3://fb/src.bin s3://fb2/int.bin --chunk-size 5MiB
+wait_for_log 1 "op == 'create' and status == 200"
+signal_and_reap INT 130
+assert_requests -eq 1 "op == 'abort' and status == 204"
+assert_no_mpu fb2
+say "ok"
