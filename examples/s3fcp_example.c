@@ -132,6 +132,17 @@ int main(int argc, char** argv) {
   ok = ok && check(s3fcp_list(client, bucket, "example/", count_keys, &seen, NULL, &err), &err, "list");
   if (ok && seen != 2) ok = 0, fprintf(stderr, "list: %zu keys\n", seen);
 
+  /* A copy by S3 itself keeps the bytes and the Content-Type. */
+  ok = ok && check(s3fcp_copy(client, bucket, "example/a.bin", NULL, bucket, "example/c.bin", NULL, &err), &err,
+                   "copy");
+  ok = ok && check(s3fcp_get_to_buffer(client, bucket, "example/c.bin", &get, &back, &back_size, NULL, &err), &err,
+                   "get the copy");
+  if (ok && (back_size != size || (size > 0 && memcmp(back, data, size) != 0))) ok = 0, fprintf(stderr, "copy: wrong bytes\n");
+  if (ok) s3fcp_free(back);
+  ok = ok && check(s3fcp_head(client, bucket, "example/c.bin", NULL, &info, NULL, &err), &err, "head the copy");
+  if (ok && strcmp(info.content_type, "application/x-example") != 0) ok = 0, fprintf(stderr, "copy: %s\n", info.content_type);
+  ok = ok && check(s3fcp_delete(client, bucket, "example/c.bin", NULL, NULL, &err), &err, "delete c");
+
   int code = s3fcp_head(client, bucket, "example/missing", NULL, &info, NULL, &err);
   if (code != S3FCP_ERR_NOT_FOUND) ok = 0, fprintf(stderr, "missing key: code %d\n", code);
 

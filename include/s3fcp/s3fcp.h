@@ -34,9 +34,9 @@ extern "C" {
 #endif
 
 #define S3FCP_VERSION_MAJOR 0
-#define S3FCP_VERSION_MINOR 4
+#define S3FCP_VERSION_MINOR 5
 #define S3FCP_VERSION_PATCH 0
-#define S3FCP_VERSION_STRING "0.4.0"
+#define S3FCP_VERSION_STRING "0.5.0"
 
 #if defined(S3FCP_BUILDING_LIBRARY)
 #define S3FCP_API __attribute__((visibility("default")))
@@ -209,6 +209,16 @@ S3FCP_API int s3fcp_list(s3fcp_client* client, const char* bucket, const char* p
 /* DeleteObject (of `version_id` if not NULL). Deleting a missing key succeeds, as on S3. */
 S3FCP_API int s3fcp_delete(s3fcp_client* client, const char* bucket, const char* key, const char* version_id,
                            s3fcp_cancel_token* cancel, s3fcp_error* err);
+
+/* A copy made by S3 itself: src_bucket/src_key (its version `src_version_id` if not NULL) to dst_bucket/dst_key,
+ * the bytes never passing through here. The source's metadata and tags are kept. Up to 5 GiB it is one CopyObject;
+ * larger, a multipart copy in parts of 128 MiB (UploadPartCopy, in parallel), aborted if it fails or is cancelled.
+ * Every request is pinned to the source's ETag as its HEAD found it: a source replaced meanwhile is
+ * S3FCP_ERR_CHANGED. Where the source has a full-object checksum, the copy's must equal it (S3FCP_ERR_CHECKSUM).
+ * Since 0.5.0 */
+S3FCP_API int s3fcp_copy(s3fcp_client* client, const char* src_bucket, const char* src_key,
+                         const char* src_version_id, const char* dst_bucket, const char* dst_key,
+                         s3fcp_cancel_token* cancel, s3fcp_error* err);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,7 @@
 
 #include "client/client_config.h"
 #include "io/stdout_writer.h"
+#include "ops/copy/copy_object.h"
 #include "ops/get/download.h"
 #include "ops/get/download_file.h"
 #include "ops/get/whole_get.h"
@@ -408,6 +409,24 @@ S3FCP_API int s3fcp_head(s3fcp_client* client, const char* bucket, const char* k
       copy_text(info->checksum_crc64nvme, sizeof info->checksum_crc64nvme,
                 h.find("x-amz-checksum-crc64nvme").value_or(""));
     }
+    return report_ok(err);
+  });
+}
+
+S3FCP_API int s3fcp_copy(s3fcp_client* client, const char* src_bucket, const char* src_key,
+                         const char* src_version_id, const char* dst_bucket, const char* dst_key,
+                         s3fcp_cancel_token* cancel, s3fcp_error* err) {
+  return guarded(err, [&] {
+    if (auto ok = check_names(src_bucket, src_key, true); !ok) return report_error(ok.error(), err);
+    if (auto ok = check_names(dst_bucket, dst_key, true); !ok) return report_error(ok.error(), err);
+    CopySpec spec;
+    spec.source = Target{src_bucket, src_key, std::nullopt};
+    if (src_version_id != nullptr) spec.version_id = src_version_id;
+    spec.destination = Target{dst_bucket, dst_key, std::nullopt};
+    StopSignal copied;
+    auto op = std::make_shared<CopyObject>(std::move(spec), copied);
+    if (auto ran = run_op(*client->client, op, cancel); !ran) return report_error(ran.error(), err);
+    if (auto e = copied.error(); e && !op->result().completed) return report_error(*e, err);
     return report_ok(err);
   });
 }

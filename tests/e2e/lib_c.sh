@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # libs3fcp from C, built beside the binary under test (so the ASan+UBSan run checks the library with LeakSanitizer
 # too): the example (put from a buffer and a callback, get to a new buffer, through a callback and into the caller's
-# buffer, one too small and a max_size that refuse with the object's size, head, list, a missing key, a cancelled
-# call, delete) against moto, at a size read in ranges, one read in one GET and 0 bytes; then the mixed workload
+# buffer, one too small and a max_size that refuse with the object's size, head, list, a copy by S3 read back, a
+# missing key, a cancelled call, delete) against moto, at a size read in ranges, one read in one GET and 0 bytes; then the mixed workload
 # (60 % reads, 40 % writes from four threads on one client, every byte checked) against moto and against the fault
 # server with its strict SigV4 verifier (every request must verify), where each read of an object of at most 6 MB
 # is one GET.
