@@ -182,7 +182,11 @@ Result<void> classify_many(const std::string& source, bool recursive, const std:
   const std::string& dest = o.destination;
   if (dest == "-") return fail(Error::usage("a many-object copy needs SOURCE and DEST (one s3://bucket/prefix/, one DIR)"));
   const bool down = source.starts_with("s3://"), up = dest.starts_with("s3://");
-  if (down && up && recursive) return classify_many_copy(source, o);
+  if (down && up) {
+    if (recursive) return classify_many_copy(source, o);
+    return fail(Error::usage("--files-from copies between S3 and a directory; between buckets, give -r or run lines "
+                             "(cp s3://a/k s3://b/k2)"));
+  }
   if (down == up) {
     return fail(Error::usage("one of SOURCE and DEST must be s3://bucket/prefix/ and the other a local directory"));
   }

@@ -226,6 +226,10 @@ void CopyObject::retry_or_fail(OpContext& ctx, const Attempt& a, Error error) {
                                 : m_phase == Phase::Tagging ? "the source's tags"
                                                             : "the copy";
   Error e = give_up(std::move(error), what, m_task.attempts);
+  if (m_phase == Phase::Tagging && !e.retryable) {
+    e.message = fmt::format("cannot read the source's tags to copy them in parts (s3:GetObjectTagging; --tagging "
+                            "gives new ones instead): {}", e.message);
+  }
   if (m_phase == Phase::Copy && e.s3_code == "NoSuchBucket") {
     e.message = fmt::format("no bucket {} to copy into ({})", m_spec.destination.bucket, e.message);
   }
