@@ -503,7 +503,12 @@ class UploadTest(UploadBase):
                 self.assertError(self.s3("PUT", path, b"overwrite?"), 400, "InvalidURI")
         with open(self.path("b", "hand.bin"), "rb") as f:
             self.assertEqual(f.read(), self.hand)
-        self.assertError(self.s3.put("u", "copy", b"", {"x-amz-copy-source": "/b/hand.bin"}), 501, "NotImplemented")
+        # A copy source is a key like any other: one that climbs out of its bucket is refused, nothing read.
+        for source in ("/u/..%2Fb%2Fhand.bin", "u/x/../../b/hand.bin"):
+            with self.subTest(source):
+                self.assertError(self.s3.put("u", "copy", b"", {"x-amz-copy-source": source}), 400, "InvalidURI")
+        self.assertFalse(os.path.exists(self.path("u", "copy")))
+        self.assertError(self.s3("PUT", "/u/k?acl", b""), 501, "NotImplemented")  # PutObjectAcl: not implemented
 
     def test_odd_keys(self):
         self.s3.put("u", "clash", b"a file")
