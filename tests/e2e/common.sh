@@ -12,6 +12,8 @@
 #   expect_exit CODE CMD...     runs CMD with stdout in $STDOUT and stderr in $STDERR, fails unless it exits CODE
 #   fetch_ok BUCKET KEY ARGS... expect_exit 0 s3fcp s3://BUCKET/KEY ARGS, then sha256-compare with the local copy
 #   assert_sha A B · assert_one_line F · assert_empty F · assert_contains F TEXT · assert_not_contains F TEXT
+#   head_is BUCKET KEY EXPR     the Python expression EXPR holds over h (head-object's JSON) and t (the object's tags as
+#                               a dict), both read with aws-cli
 #   mpu_count BUCKET            multipart uploads in progress in BUCKET (ListMultipartUploads through aws-cli; works
 #                               against moto and the fault server)
 #   assert_no_mpu BUCKET        fails unless mpu_count BUCKET is 0, naming the uploads left
@@ -162,6 +164,18 @@ mkobj() {
     --query VersionId --output text)
   [[ $OBJ_VERSION != None ]] || OBJ_VERSION=""
   LOCAL_FILES["$bucket/$key"]=$OBJ
+}
+
+head_is() {
+  awsl s3api head-object --bucket "$1" --key "$2" --output json >"$TMP/head.json"
+  awsl s3api get-object-tagging --bucket "$1" --key "$2" --output json >"$TMP/tags.json"
+  python3 - "$3" "$TMP/head.json" "$TMP/tags.json" <<'PY'
+import json, sys
+h, tags = (json.load(open(p)) for p in sys.argv[2:4])
+t = {x["Key"]: x["Value"] for x in tags["TagSet"]}
+if not eval("(" + sys.argv[1] + ")"):
+    sys.exit(f"not [{sys.argv[1]}]:\n  head {h}\n  tags {t}")
+PY
 }
 
 local_path() {

@@ -17,17 +17,6 @@ mkobj src dir/a.bin $((3 * 1024 * 1024 + 5)) --content-type text/x-a --cache-con
   --metadata k=v,k2=v2 --tagging 't=1'
 A=$OBJ A_V1=$OBJ_VERSION
 
-head_is() {  # head_is BUCKET KEY PYTHON_EXPR over h (head-object) and t (tags as a dict)
-  awsl s3api head-object --bucket "$1" --key "$2" --output json >"$TMP/head.json"
-  awsl s3api get-object-tagging --bucket "$1" --key "$2" --output json >"$TMP/tags.json"
-  python3 - "$3" "$TMP/head.json" "$TMP/tags.json" <<'PY'
-import json, sys
-h, tags = (json.load(open(p)) for p in sys.argv[2:4])
-t = {x["Key"]: x["Value"] for x in tags["TagSet"]}
-if not eval(sys.argv[1]):
-    sys.exit(f"not [{sys.argv[1]}]:\n  head {h}\n  tags {t}")
-PY
-}
 same_bytes() {  # same_bytes BUCKET KEY FILE
   expect_exit 0 s3fcp "s3://$1/$2" "$TMP/got" -f
   assert_sha "$TMP/got" "$3"

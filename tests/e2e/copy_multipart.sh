@@ -14,17 +14,6 @@ mkbucket dst
 mkobj src big.bin $((12 * MiB + 3)) --content-type text/x-big --cache-control max-age=9 --metadata k=v \
   --tagging 't1=a&t2=b'
 BIG=$OBJ
-head_is() {  # head_is BUCKET KEY PYTHON_EXPR over h (head-object) and t (tags as a dict)
-  awsl s3api head-object --bucket "$1" --key "$2" --output json >"$TMP/head.json"
-  awsl s3api get-object-tagging --bucket "$1" --key "$2" --output json >"$TMP/tags.json"
-  python3 - "$3" "$TMP/head.json" "$TMP/tags.json" <<'PY'
-import json, sys
-h, tags = (json.load(open(p)) for p in sys.argv[2:4])
-t = {x["Key"]: x["Value"] for x in tags["TagSet"]}
-if not eval("(" + sys.argv[1] + ")"):
-    sys.exit(f"not [{sys.argv[1]}]:\n  head {h}\n  tags {t}")
-PY
-}
 expect_exit 0 s3fcp s3://src/big.bin s3://dst/big.bin --chunk-size 5MiB -q --stats json
 python3 -c 'import json, sys; s = json.loads(open(sys.argv[1]).read()); assert s["parts"] == 3 and s["multipart"], s' \
   "$STDERR"

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "ops/copy/copy_object.h"
+#include "ops/put/multipart_parts.h"
 #include "s3/messages.h"
 #include "util/log.h"
 
@@ -80,13 +81,8 @@ std::optional<Request> CopyObject::step_request() {
 
 std::optional<Request> CopyObject::part_request(OpContext& ctx) {
   if (m_parts_in_flight >= m_concurrency) return std::nullopt;
-  Part* part = nullptr;
-  if (auto task = m_part_retries.pop_ready(ctx.now(), [](const PartTask& x, const PartTask& y) {
-        return x.number < y.number;
-      })) {
-    part = &m_parts[task->number];
-    part->task = *task;
-  } else if (m_next_part <= m_part_count) {
+  Part* part = ready_retry(m_parts, m_part_retries, ctx.now());
+  if (part == nullptr && m_next_part <= m_part_count) {
     const uint32_t number = m_next_part++;
     part = &m_parts[number];
     part->begin = (number - 1) * m_part_size;
@@ -202,7 +198,7 @@ void CopyObject::on_step_done(OpContext& ctx, const Attempt& a, const Outcome& o
       return fail_parts(ctx, std::move(e));
     }
     case Phase::Aborting: {
-      if (!error || error->s3_code == "NoSuchUpload" || error->http_status == 404) {
+      if (upload_gone(error)) {
         m_result.aborted = true;
         if (m_verbose) log_line(fmt::format("< aborted multipart copy {}", m_result.upload_id));
         m_phase = Phase::Done;
@@ -237,23 +233,15 @@ void CopyObject::fail_parts(OpContext& ctx, Error error) {
   begin_abort(ctx);
 }
 
-// Stops copying parts and sends AbortMultipartUpload. A CreateMultipartUpload still out is waited for (it may create
-// an upload that must then be aborted); so is a CompleteMultipartUpload (it may have completed).
+// Stops copying parts and sends AbortMultipartUpload (ops/put/multipart_parts.h: what waits).
 void CopyObject::begin_abort(OpContext& ctx) {
   if (m_phase == Phase::Done || m_phase == Phase::Aborting) return;
-  for (auto& [number, part] : m_parts) {
-    if (part.in_flight) {
-      ctx.cancel(*this, number);
-      part.in_flight = false;
-    }
-  }
-  m_parts_in_flight = 0;
-  if (m_in_flight && (m_phase == Phase::Creating || m_phase == Phase::Completing)) {
+  cancel_parts_in_flight(ctx, *this, m_parts, m_parts_in_flight);
+  if (abort_waits_for_step(ctx, *this, kStepTag, m_in_flight,
+                           m_phase == Phase::Creating || m_phase == Phase::Completing)) {
     m_abort_requested = true;
     return;
   }
-  if (m_in_flight) ctx.cancel(*this, kStepTag);
-  m_in_flight = false;
   if (m_result.upload_id.empty()) {
     m_phase = Phase::Done;
     return;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "checksum/crc_combine.h"
+#include "ops/put/multipart_parts.h"
 #include "ops/put/put_checks.h"
 #include "ops/put/put_ops.h"
 #include "util/crypto.h"
@@ -105,13 +106,8 @@ std::optional<Request> MultipartUpload::next_request(OpContext& ctx) {
   if (m_phase == Phase::Done) return std::nullopt;
   if (m_phase != Phase::Uploading) return step_request(ctx);
   if (m_parts_in_flight >= m_concurrency) return std::nullopt;
-  Part* part = nullptr;
-  if (auto task = m_part_retries.pop_ready(ctx.now(), [](const PartTask& x, const PartTask& y) {
-        return x.number < y.number;
-      })) {
-    part = &m_parts[task->number];
-    part->task = *task;
-  } else {
+  Part* part = ready_retry(m_parts, m_part_retries, ctx.now());
+  if (part == nullptr) {
     while (auto source = m_source.take()) {
       Part& p = m_parts[source->number];
       p.source = std::move(*source);
@@ -363,7 +359,7 @@ void MultipartUpload::on_step_done(OpContext& ctx, Attempt& a, const Outcome& ou
       return fail(ctx, std::move(*m_unverified));
     }
     case Phase::Aborting: {
-      if (!error || error->s3_code == "NoSuchUpload" || error->http_status == 404) return end(true);
+      if (upload_gone(error)) return end(true);
       if (retry_step(ctx, *error, a)) return;
       if (m_verbose) log_line(fmt::format("< abort failed: {}", error->message));
       UploadResult r = m_state.result();
@@ -431,24 +427,16 @@ void MultipartUpload::tick(OpContext& ctx) {
   }
 }
 
-// Stops sending parts and sends AbortMultipartUpload. A CreateMultipartUpload still out is waited for (it may
-// create an upload that must then be aborted); so is a CompleteMultipartUpload (it may have completed).
+// Stops sending parts and sends AbortMultipartUpload (ops/put/multipart_parts.h: what waits).
 void MultipartUpload::begin_abort(OpContext& ctx) {
   if (m_phase == Phase::Done || m_phase == Phase::Aborting) return;
   m_source.stop();
-  for (auto& [number, part] : m_parts) {
-    if (part.in_flight) {
-      ctx.cancel(*this, number);
-      part.in_flight = false;
-    }
-  }
-  m_parts_in_flight = 0;
-  if (m_step_in_flight && (m_phase == Phase::Creating || m_phase == Phase::Completing)) {
+  cancel_parts_in_flight(ctx, *this, m_parts, m_parts_in_flight);
+  if (abort_waits_for_step(ctx, *this, kStepTag, m_step_in_flight,
+                           m_phase == Phase::Creating || m_phase == Phase::Completing)) {
     m_abort_requested = true;
     return;
   }
-  if (m_step_in_flight) ctx.cancel(*this, kStepTag);
-  m_step_in_flight = false;
   if (m_upload_id.empty()) return end(false);
   m_phase = Phase::Aborting;
   m_step = Step{};
@@ -484,7 +472,7 @@ std::optional<Request> AbortUpload::next_request(OpContext& ctx) {
 
 void AbortUpload::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
   m_in_flight = false;
-  if (outcome.ok() || outcome.error->s3_code == "NoSuchUpload" || outcome.error->http_status == 404) {
+  if (upload_gone(outcome.error)) {
     m_done = true;
     return;
   }
