@@ -28,6 +28,7 @@ RequestSigner::RequestSigner(EndpointSettings endpoint, std::shared_ptr<Credenti
       m_common_headers(std::move(common_headers)) {}
 
 std::string RequestSigner::region_of(const std::string& bucket) const {
+  if (auto arn = parse_access_point_arn(bucket); arn && *arn) return (*arn)->region;  // an access point's own
   const auto it = m_bucket_region.find(bucket);
   return it != m_bucket_region.end() ? it->second : m_endpoint.region;
 }
@@ -53,6 +54,7 @@ std::string RequestSigner::host(const Target& target) const {
 }
 
 bool RequestSigner::follow_region(const std::string& bucket, const std::string& region) {
+  if (bucket.starts_with("arn:")) return false;  // an access point's region is its ARN's
   if (const auto it = m_bucket_region.find(bucket); it != m_bucket_region.end()) return it->second == region;
   if (region.empty() || region == m_endpoint.region) return false;
   m_bucket_region[bucket] = region;

@@ -28,6 +28,32 @@ std::string aws_domain(std::string_view region) {
   return region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
 }
 
+// An access point is addressed by its own host name: NAME-ACCOUNT.s3-accesspoint[-fips][.dualstack].REGION.DOMAIN on
+// AWS, NAME-ACCOUNT.HOST of a custom endpoint (a VPC endpoint, say), as the AWS SDKs do; the key is the whole path.
+Result<ObjectLocation> access_point_location(const AccessPointArn& arn, std::string_view key,
+                                             const EndpointSettings& settings) {
+  if (settings.style == AddressingStyle::Path) {
+    return fail(Error::usage("an access point is addressed by its host name: not with --addressing-style path"));
+  }
+  ObjectLocation loc;
+  const std::string label = arn.name + "-" + arn.account;
+  std::string path_prefix;
+  if (!settings.endpoint_url.empty()) {
+    auto base = parse_endpoint_url(settings.endpoint_url);
+    if (!base) return fail(base.error());
+    loc.scheme = base->scheme;
+    loc.host = label + "." + base->host;
+    path_prefix = base->path_prefix;
+  } else {
+    loc.scheme = "https";
+    loc.host = label + (settings.fips ? ".s3-accesspoint-fips" : ".s3-accesspoint") +
+               (settings.dualstack ? ".dualstack." : ".") + arn.region + "." +
+               (arn.partition == "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com");
+  }
+  loc.canonical_uri = path_prefix + "/" + uri_encode(key, true);
+  return loc;
+}
+
 }  // namespace
 
 Result<AddressingStyle> parse_addressing_style(std::string_view text) {
@@ -72,6 +98,13 @@ std::string ObjectLocation::url() const {
 
 Result<ObjectLocation> resolve_object_location(const S3Uri& uri, const EndpointSettings& settings,
                                                std::string_view version_id) {
+  auto arn = parse_access_point_arn(uri.bucket);
+  if (!arn) return fail(arn.error());
+  if (*arn) {
+    auto loc = access_point_location(**arn, uri.key, settings);
+    if (loc && !version_id.empty()) loc->query.emplace_back("versionId", std::string(version_id));
+    return loc;
+  }
   ParsedUrl base;
   bool custom = !settings.endpoint_url.empty();
   if (custom) {

@@ -1,5 +1,6 @@
 // Where an object lives on the wire: scheme, Host header, the encoded path and the query, for AWS's default
-// endpoints (virtual-hosted unless the bucket name is not DNS-safe) and custom ones (path-style by default).
+// endpoints (virtual-hosted unless the bucket name is not DNS-safe) and custom ones (path-style by default), and for
+// access points named by their ARN (their own host name, on AWS or below a custom endpoint).
 // Pure string work; the key is encoded once here and signed exactly as sent.
 #pragma once
 

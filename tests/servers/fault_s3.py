@@ -322,6 +322,11 @@ class Handler(S3Ops, BaseHTTPRequestHandler):
         request_id = f"{n:08X}{secrets.token_hex(4).upper()}"
         raw_path, _, query = self.path.partition("?")
         bucket, _, key = raw_path.lstrip("/").partition("/")
+        # Virtual-hosted addressing below "localhost" (curl takes *.localhost as the loopback): an access point's
+        # NAME-ACCOUNT.localhost:PORT is the bucket NAME-ACCOUNT, the whole path its key.
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+        if host.endswith(".localhost"):
+            bucket, key = host[:-len(".localhost")], raw_path[1:]
         bucket, key = unquote(bucket), unquote(key)
         params = query_params(query)
         op = classify(self.command, key, params, self.headers)

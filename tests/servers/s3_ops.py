@@ -238,6 +238,11 @@ class S3Ops:
         r, store, h = self.req, state.store, self.headers
         path, _, query = h.get("x-amz-copy-source").strip().lstrip("/").partition("?")
         bucket, _, key = unquote(path).partition("/")
+        # Through an access point: arn:PARTITION:s3:REGION:ACCOUNT:accesspoint/NAME/object/KEY, whose bucket here is
+        # NAME-ACCOUNT (as its host name's label).
+        m = re.fullmatch(r"arn:[^:]+:s3:[^:]*:(\d{12}):accesspoint/([^/]+)/object/(.+)", unquote(path), re.S)
+        if m:
+            bucket, key = f"{m[2]}-{m[1]}", m[3]
         version = dict(parse_qsl(query)).get("versionId")
         store.bucket_dir(bucket)
         store.check_key(key)

@@ -13,6 +13,12 @@ TEST(CopySourceHeaderTest, KeyEncodedSlashesKept) {
   EXPECT_EQ(copy_source_header(Target{"b", "\xc3\xbc/~x", std::nullopt}, ""), "b/%C3%BC/~x");
 }
 
+TEST(CopySourceHeaderTest, ThroughAnAccessPoint) {
+  const Target through{"arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap", "d/k 1", std::nullopt};
+  EXPECT_EQ(copy_source_header(through, ""),
+            "arn%3Aaws%3As3%3Aus-west-2%3A123456789012%3Aaccesspoint/my-ap/object/d/k%201");
+}
+
 TEST(CopySourceHeaderTest, VersionAsQuery) {
   EXPECT_EQ(copy_source_header(Target{"b", "k", std::nullopt}, "3/L4kqtJl+.x_Y"), "b/k?versionId=3%2FL4kqtJl%2B.x_Y");
 }

@@ -227,4 +227,34 @@ TEST(EndpointTest, DualStackAndFipsEndpointsFollowTheAwsCliNames) {
   EXPECT_EQ(loc->host, "s3.dualstack.eu-west-1.amazonaws.com");
   EXPECT_EQ(loc->canonical_uri, "/my.dotted.bucket/k");
 }
+TEST(EndpointTest, AnAccessPointIsAddressedByItsOwnHostInItsArnsRegion) {
+  const std::string ap = "arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap";
+  EndpointSettings settings;
+  settings.region = "eu-west-1";  // the configured region: the ARN's wins
+  auto loc = resolve_object_location(S3Uri{ap, "dir/a b.bin"}, settings, "v1");
+  ASSERT_TRUE(loc.has_value()) << loc.error().message;
+  EXPECT_EQ(loc->host, "my-ap-123456789012.s3-accesspoint.us-west-2.amazonaws.com");
+  EXPECT_EQ(loc->canonical_uri, "/dir/a%20b.bin");
+  EXPECT_EQ(loc->url(), "https://my-ap-123456789012.s3-accesspoint.us-west-2.amazonaws.com/dir/a%20b.bin?versionId=v1");
+  settings.fips = settings.dualstack = true;
+  loc = resolve_object_location(S3Uri{ap, ""}, settings, "");
+  ASSERT_TRUE(loc.has_value());
+  EXPECT_EQ(loc->host, "my-ap-123456789012.s3-accesspoint-fips.dualstack.us-west-2.amazonaws.com");
+  EXPECT_EQ(loc->canonical_uri, "/");
+  loc = resolve_object_location(S3Uri{"arn:aws-cn:s3:cn-north-1:123456789012:accesspoint/my-ap", "k"}, {}, "");
+  ASSERT_TRUE(loc.has_value());
+  EXPECT_EQ(loc->host, "my-ap-123456789012.s3-accesspoint.cn-north-1.amazonaws.com.cn");
+}
+
+TEST(EndpointTest, AnAccessPointBelowACustomEndpointAndNeverPathStyle) {
+  const std::string ap = "arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap";
+  const ObjectLocation loc = resolve_ok(ap, "k", custom("http://vpce-1.example:8080/base/"));
+  EXPECT_EQ(loc.scheme, "http");
+  EXPECT_EQ(loc.host, "my-ap-123456789012.vpce-1.example:8080");
+  EXPECT_EQ(loc.canonical_uri, "/base/k");
+  const auto path = resolve_object_location(S3Uri{ap, "k"}, aws("us-west-2", AddressingStyle::Path), "");
+  ASSERT_FALSE(path.has_value());
+  EXPECT_EQ(path.error().kind, ErrorKind::Usage);
+}
+
 }  // namespace s3fcp

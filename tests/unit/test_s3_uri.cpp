@@ -135,5 +135,41 @@ TEST(S3UriTest, RejectsKeysThatAreNotUtf8) {
   EXPECT_EQ(invalid_key_reason(std::string(1025, 'k')), "object key longer than 1024 bytes");
 }
 
+// An access point's ARN stands where the bucket does, '/' and all.
+TEST(S3UriTest, AccessPointArnInPlaceOfTheBucket) {
+  expect_parsed("s3://arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap/dir/k.bin",
+                "arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap", "dir/k.bin");
+  expect_parsed("s3://arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:my-ap/k",
+                "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:my-ap", "k");
+  const auto prefix = parse_s3_prefix("s3://arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap");
+  ASSERT_TRUE(prefix.has_value()) << prefix.error().message;
+  EXPECT_EQ(prefix->bucket, "arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap");
+  EXPECT_EQ(prefix->key, "");
+  expect_usage_error("s3://arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap/");  // no key
+}
+
+TEST(S3UriTest, ArnsThatNameNoReachableAccessPointAreUsageErrors) {
+  expect_usage_error("s3://arn:aws:s3::123456789012:accesspoint/mrap.alias/k");        // multi-region: SigV4A
+  expect_usage_error("s3://arn:aws:s3-outposts:us-west-2:123456789012:outpost/o/k");    // Outposts
+  expect_usage_error("s3://arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/ol/k");
+  expect_usage_error("s3://arn:aws:s3:us-west-2:12345:accesspoint/my-ap/k");            // account not 12 digits
+  expect_usage_error("s3://arn:other:s3:us-west-2:123456789012:accesspoint/my-ap/k");   // partition
+  expect_usage_error("s3://arn:aws:s3:us-west-2:123456789012:bucket/b/k");              // not an access point
+  expect_usage_error("s3://arn:aws:s3:us-west-2:123456789012:accesspoint/My_AP/k");     // name
+  expect_usage_error("s3://arn:aws:s3:us-west-2/k");                                    // too few fields
+}
+
+TEST(S3UriTest, AccessPointArnFields) {
+  const auto arn = parse_access_point_arn("arn:aws-us-gov:s3:us-gov-west-1:123456789012:accesspoint/ap-1");
+  ASSERT_TRUE(arn.has_value() && arn->has_value());
+  EXPECT_EQ((*arn)->partition, "aws-us-gov");
+  EXPECT_EQ((*arn)->region, "us-gov-west-1");
+  EXPECT_EQ((*arn)->account, "123456789012");
+  EXPECT_EQ((*arn)->name, "ap-1");
+  const auto plain = parse_access_point_arn("my-bucket");
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_FALSE(plain->has_value());
+}
+
 }  // namespace
 }  // namespace s3fcp

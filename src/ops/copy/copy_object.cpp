@@ -57,7 +57,10 @@ std::optional<uint64_t> copy_part_size(uint64_t size, std::optional<uint64_t> gi
 }
 
 std::string copy_source_header(const Target& source, const std::string& version_id) {
-  std::string value = source.bucket + "/" + uri_encode(source.key, true);
+  // Through an access point: ARN/object/KEY, the ARN percent-encoded too (':' as %3A), as the AWS SDKs send it.
+  const bool arn = source.bucket.starts_with("arn:");
+  std::string value = (arn ? uri_encode(source.bucket, true) + "/object/" : source.bucket + "/") +
+                      uri_encode(source.key, true);
   if (!version_id.empty()) value += "?versionId=" + uri_encode(version_id, false);
   return value;
 }

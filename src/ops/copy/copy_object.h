@@ -73,7 +73,8 @@ struct CopyResult {
   std::string abort_error;
 };
 
-// The x-amz-copy-source value: "BUCKET/KEY" with the key percent-encoded ('/' kept), and "?versionId=V".
+// The x-amz-copy-source value: "BUCKET/KEY" with the key percent-encoded ('/' kept), and "?versionId=V"; through an
+// access point, "ARN/object/KEY".
 std::string copy_source_header(const Target& source, const std::string& version_id);
 
 class CopyObject final : public Operation {
@@ -149,7 +150,7 @@ class CopyObject final : public Operation {
   uint32_t m_parts_in_flight = 0, m_concurrency = 1;
   int m_complete_attempts = 0;
   bool m_abort_requested = false;  // stopped while a create or complete was out: abort once it answers
-  std::optional<Error> m_error;    // Complete's NoSuchUpload, reported if the HEAD (Verifying) finds the object not ours
+  std::optional<Error> m_error;  // Complete's NoSuchUpload, reported if the HEAD (Verifying) finds the object not ours
 };
 
 }  // namespace s3fcp
