@@ -168,7 +168,10 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
     if ((!flags.raw && has_wildcard(source)) || (::stat(source.c_str(), &st) == 0 && S_ISDIR(st.st_mode))) {
       many_files = source;
       args[args.size() - 2] = "many";
-      if (args.back().find('/', 5) == std::string::npos) args.back() += '/';  // s3://bucket: its top
+      // s3://bucket (or an access point's ARN) alone: its top.
+      if (auto to = parse_s3_prefix(args.back()); to && to->key.empty() && !args.back().ends_with('/')) {
+        args.back() += '/';
+      }
     }
   }
   std::vector<const char*> argv;
@@ -202,16 +205,16 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
   if (o.direction == Options::Direction::Upload) {
     if (o.local_source == "-") return refuse("a run line cannot read stdin");
     if (!many_files.empty()) {
-      const std::string& to = line_words.back();
-      const auto key_start = to.find('/', 5);
-      if (key_start != std::string::npos && !to.ends_with('/')) {
+      auto to = parse_s3_prefix(line_words.back());
+      if (!to) return refuse(to.error().message);
+      if (!to->key.empty() && !to->key.ends_with('/')) {
         return refuse(fmt::format("{} names many files: DEST must be s3://bucket/ or a prefix ending in '/'",
                                   many_files));
       }
       wildcard.side = RunWildcard::Side::Local;
       wildcard.pattern = many_files;  // a directory: all of its files (expand_local)
       wildcard.bucket = o.upload_to.bucket;
-      wildcard.dest = key_start == std::string::npos ? std::string() : to.substr(key_start + 1);
+      wildcard.dest = to->key;
       item.kind = BatchItem::Kind::Upload;
       item.local_path = many_files;
       return item;

@@ -3,7 +3,8 @@
 # (s3://arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/KEY): every request goes to the access point's own host name
 # (here NAME-ACCOUNT.localhost, below the custom endpoint http://localhost:PORT, which curl resolves to the loopback)
 # with the key as the whole path, signed for the ARN's region (the fault server's verifier accepts no other), not
-# the configured one. A download, an upload, -r (ListObjectsV2 on the access point), a copy from it
+# the configured one. A download, an upload, -r (ListObjectsV2 on the access point), a run line's wildcard upload,
+# a copy from it
 # (x-amz-copy-source ARN/object/KEY); ARNs s3fcp cannot reach, and path-style addressing, are usage errors.
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/fault_common.sh"
@@ -29,6 +30,15 @@ expect_exit 0 s3fcp -r "s3://$AP/dir/" "$TMP/tree/" -q
 assert_sha "$TMP/tree/a.bin" "$A"
 [[ -f $TMP/tree/b.txt ]]
 assert_requests -eq 1 "op == 'list' and hdr('Host').startswith('$LABEL.')"
+
+# A run line's wildcard upload below the access point's prefix (the ARN's '/' is not the key's first).
+mkdir -p "$TMP/many"
+cp "$A" "$TMP/many/x.bin"
+cp "$A" "$TMP/many/y.bin"
+echo "cp $TMP/many/*.bin s3://$AP/w/" >"$TMP/ops.txt"
+expect_exit 0 s3fcp run "$TMP/ops.txt" -q
+assert_sha "$FAULT_DATA/$LABEL/w/x.bin" "$A"
+assert_sha "$FAULT_DATA/$LABEL/w/y.bin" "$A"
 
 # (The destination is a bucket of the server's one region: named, so that no request goes to the wrong one first.)
 expect_exit 0 s3fcp "s3://$AP/dir/a.bin" s3://other/copied.bin -q --region eu-north-1
