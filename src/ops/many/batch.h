@@ -11,7 +11,8 @@
 //     object of 9 MiB, three chunks, with three requests where 128 are allowed);
 //   - an upload of a file up to its part size: one PutObject, its checksum computed before it is sent;
 //   - a larger file: a multipart upload (ops/put/upload.h) on a thread of its own;
-//   - a copy between buckets: one CopyObject (ops/copy/copy_object.h), a small item.
+//   - a copy between buckets: one CopyObject, or a multipart copy beyond the part size (ops/copy/copy_object.h), on
+//     the network thread like a small item (no bytes come here).
 // The client's budget is the one concurrency limit: small items in flight are bounded (`items_in_flight`) only so
 // that the queue of ready requests stays short, and large items share the budget through the client's turns.
 //
