@@ -232,7 +232,6 @@ Result<void> check_direction_options(Options& o, const std::string& expected_siz
         {!expected_size.empty(), "--expected-size"},
         {!range.empty(), "--range"},
         {o.follow_symlinks, "--follow-symlinks"},
-        {o.no_clobber, "--no-clobber"},
         {!o.sse_c_key.empty(), "--sse-c-key"},
         {o.checksum.kind == ChecksumMode::Kind::Require, "--checksum ALGORITHM"}};
     for (const auto& [given, name] : not_for_copies) {

@@ -193,8 +193,8 @@ BatchItem run_item(const Options& run, const BatchLine& line, const HeaderList& 
     if (!flags.raw && (has_wildcard(o.source.key) || has_wildcard(o.upload_to.key))) {
       return refuse("a copy between buckets names one object: no wildcards (--raw takes '*' and '?' as they are)");
     }
-    if (flags.no_clobber || flags.skip_existing || flags.if_source_newer) {
-      return refuse("-n, -s, -u, --skip-existing and --if-source-newer do not apply to a copy between buckets");
+    if (flags.skip_existing || flags.if_source_newer) {
+      return refuse("-s, -u, --skip-existing and --if-source-newer do not apply to a copy between buckets");
     }
     item.kind = BatchItem::Kind::Copy;
     item.object = o.source;

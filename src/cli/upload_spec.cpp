@@ -48,6 +48,7 @@ Result<CopySpec> copy_spec(const Options& o) {
   spec.replace_tags = !o.tags.empty();
   spec.verify = o.checksum.kind != ChecksumMode::Kind::Off;
   spec.part_size = o.chunk_size;
+  spec.no_clobber = o.no_clobber;
   auto headers = object_headers(o, "-");
   if (!headers) return fail(headers.error());
   for (auto& [name, value] : *headers) {

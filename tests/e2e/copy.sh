@@ -72,7 +72,7 @@ assert_one_line "$STDERR"
 assert_contains "$STDERR" "nobucket"
 expect_exit 2 s3fcp s3://dst/a.bin s3://dst/a.bin
 assert_contains "$STDERR" "the same object"
-for bad in "--range bytes=0-1" "--no-clobber" "--window 4" "--checksum CRC32" "--expected-size 10"; do
+for bad in "--range bytes=0-1" "--window 4" "--checksum CRC32" "--expected-size 10" "--skip-existing"; do
   # shellcheck disable=SC2086 # each is an option and its value
   expect_exit 2 s3fcp s3://dst/a.bin s3://dst/b.bin $bad
   assert_one_line "$STDERR"
@@ -96,7 +96,7 @@ assert_contains "$STDERR" "lies inside"
   echo "cp --content-type text/x-run s3://many/database.csv s3://dst/run/"
   echo "cp s3://many/missing s3://dst/run/missing"
   echo "cp s3://many/data/* s3://dst/run/w/"
-  echo "cp -n s3://many/data/a.bin s3://dst/run/n.bin"
+  echo "cp -s s3://many/data/a.bin s3://dst/run/n.bin"
   echo "cp $A s3://dst/run/up.bin"
 } >"$TMP/ops.txt"
 expect_exit 11 s3fcp run "$TMP/ops.txt" --chunk-size 8MiB
@@ -132,6 +132,28 @@ assert_one_line "$STDERR"
 assert_contains "$STDERR" "changed after its HEAD"
 [[ ! -e $FAULT_DATA/fb2/changed.bin ]]
 assert_requests -eq 1 "op == 'copy'"
+
+# --no-clobber: If-None-Match: * on the copy. Onto a new key it copies; onto an existing one S3's 412 is told apart
+# from a changed source by the source's HEAD: exit 10 and the key as it was. A run line's -n skips it.
+start_fault_server
+expect_exit 0 s3fcp s3://fb/src.bin s3://fb2/nc.bin --no-clobber -q
+assert_sha "$FAULT_DATA/fb2/nc.bin" "$OBJ"
+assert_requests -eq 1 "op == 'copy' and hdr('If-None-Match') == '*' and status == 200"
+echo kept >"$FAULT_DATA/fb2/keep.txt"
+expect_exit 10 s3fcp s3://fb/src.bin s3://fb2/keep.txt --no-clobber
+assert_one_line "$STDERR"
+assert_contains "$STDERR" "exists: nothing was copied"
+[[ $(cat "$FAULT_DATA/fb2/keep.txt") == kept ]]
+assert_requests -eq 1 "op == 'copy' and key == 'keep.txt' and status == 412"
+assert_requests -eq 3 "op == 'head' and key == 'src.bin'"  # the first copy's; this one's, then its check
+echo "cp -n s3://fb/src.bin s3://fb2/keep.txt" >"$TMP/nc.txt"
+expect_exit 0 s3fcp run "$TMP/nc.txt"
+assert_contains "$STDERR" "0 copied, 1 skipped, 0 failed"
+[[ $(cat "$FAULT_DATA/fb2/keep.txt") == kept ]]
+start_fault_server '{"rules": [
+  {"match": {"op": "head"}, "fault": "etag_header", "etag_header": "\"0123456789abcdef0123456789abcdef\""}]}'
+expect_exit 5 s3fcp s3://fb/src.bin s3://fb2/other.bin --no-clobber
+assert_contains "$STDERR" "changed after its HEAD"
 
 # A copy whose checksum is not the source's: exit 7. (The source is put with its CRC64NVME first.)
 start_fault_server

@@ -4,7 +4,8 @@
 # On moto: the bytes, the metadata and the tags come along (and what --metadata names is changed). On the fault
 # server: a source with a full-object CRC64NVME is copied with it declared FULL_OBJECT, every part's CRC and the
 # source's value sent with Complete; a 503 on a part is retried; a source that changed is exit 5, a Complete that
-# S3 refuses for its checksum exit 7, SIGINT exit 130: each time the upload is aborted and none is left.
+# S3 refuses for its checksum exit 7, --no-clobber onto an existing key exit 10, SIGINT exit 130: each time the
+# upload is aborted and none is left.
 source "$(dirname "$0")/common.sh"
 MiB=$((1024 * 1024))
 
@@ -67,6 +68,18 @@ assert_contains "$STDERR" "do not add up to the source's CRC64NVME"
 assert_requests -eq 1 "op == 'abort' and status == 204"
 assert_no_mpu fb2
 [[ ! -e $FAULT_DATA/fb2/bad.bin ]]
+
+# --no-clobber onto an existing key: If-None-Match: * on Complete, whose 412 is exit 10; the upload aborted, the key
+# as it was.
+echo kept >"$FAULT_DATA/fb2/kept.bin"
+start_fault_server
+expect_exit 10 s3fcp s3://fb/src.bin s3://fb2/kept.bin --chunk-size 5MiB --no-clobber
+assert_one_line "$STDERR"
+assert_contains "$STDERR" "exists: nothing was copied"
+assert_requests -eq 1 "op == 'complete' and hdr('If-None-Match') == '*' and status == 412"
+assert_requests -eq 1 "op == 'abort' and status == 204"
+assert_no_mpu fb2
+[[ $(cat "$FAULT_DATA/fb2/kept.bin") == kept ]]
 
 # SIGINT while parts are out (they stall): exit 130, the upload aborted.
 start_fault_server '{"rules": [{"match": {"op": "part_copy"}, "fault": "stall", "after": 0, "seconds": 30,

@@ -273,8 +273,11 @@ class S3Ops:
 
     def op_copy(self, state, digests):
         """CopyObject: metadata and tags copied (COPY) or taken from the request (REPLACE); the source's full-object
-        checksums kept, and one of x-amz-checksum-algorithm computed."""
+        checksums kept, and one of x-amz-checksum-algorithm computed; If-None-Match: * refuses an existing key (412)."""
         r, store, h = self.req, state.store, self.headers
+        inm = h.get("If-None-Match")
+        if inm is not None and inm.strip() != "*":
+            raise not_implemented("If-None-Match")
         f, st, source, bucket, key, version = self.open_copy_source(state)
         with f:
             if st.st_size > MAX_PUT:
@@ -304,7 +307,11 @@ class S3Ops:
         checksums.update({alg: cks.b64(body.checksum(alg)) for alg in body.checksums})
         etag = f'"{body.md5.hexdigest()}"'
         meta.update(etag=etag, checksums=checksums, checksum_type="FULL_OBJECT" if checksums else None)
-        state.store.commit(r.bucket, r.key, tmp, meta)
+        try:
+            state.store.commit(r.bucket, r.key, tmp, meta, if_none_match=inm is not None)  # 412 when it exists
+        except S3Error:
+            os.unlink(tmp)
+            raise
         items = [("ETag", etag), ("LastModified", iso8601(time.time()))]
         items += [(f"Checksum{alg}", value) for alg, value in checksums.items()]
         return xml_reply("CopyObjectResult", items, headers=sse_headers(meta))

@@ -393,6 +393,13 @@ class UploadTest(UploadBase):
                          "NoSuchKey")
         self.assertError(self.s3("PUT", "/u/cp/src.bin", headers={"x-amz-copy-source": "u/cp/src.bin"}), 400,
                          "InvalidRequest")
+        # If-None-Match: * onto an existing key: 412, the key as it was, no temporary file left.
+        self.assertError(self.s3("PUT", "/u/cp/re.bin", headers={"x-amz-copy-source": "u/cp/src.bin",
+                                                                  "If-None-Match": "*"}), 412, "PreconditionFailed")
+        self.assertEqual(self.s3("HEAD", "/u/cp/re.bin")[0].getheader("Content-Type"), "text/y")
+        self.assertEqual(os.listdir(self.path(".tmp")), [])
+        r, body = self.s3("PUT", "/u/cp/new.bin", headers={"x-amz-copy-source": "u/cp/src.bin", "If-None-Match": "*"})
+        self.assertEqual(r.status, 200, body)
 
     def test_upload_part_copy(self):
         data = random.Random(8).randbytes(MIN_PART + 1000)

@@ -73,7 +73,8 @@ void CopyObject::start(OpContext& ctx) {
 bool CopyObject::finished() const {
   if (m_phase == Phase::Done) return true;
   // Before CreateMultipartUpload nothing needs undoing; after it, the upload is aborted first.
-  return m_stop.stopping() && (m_phase == Phase::Head || m_phase == Phase::Tagging || m_phase == Phase::Copy);
+  return m_stop.stopping() && (m_phase == Phase::Head || m_phase == Phase::Tagging || m_phase == Phase::Copy ||
+                               m_phase == Phase::Deciding);
 }
 
 std::optional<Clock::time_point> CopyObject::wake_at() const {
@@ -103,13 +104,18 @@ std::optional<Request> CopyObject::next_request(OpContext& ctx) {
   std::optional<Request> r;
   switch (m_phase) {
     case Phase::Head:
-    case Phase::Tagging:
-      r = step(m_phase == Phase::Head ? Method::Head : Method::Get, m_phase == Phase::Head ? Role::Head : Role::List,
-               m_spec.source, m_phase == Phase::Head ? "(the source)" : "(the source's tags)");
+    case Phase::Deciding:
+    case Phase::Tagging: {
+      const bool head = m_phase != Phase::Tagging;
+      const std::string_view note = m_phase == Phase::Head       ? "(the source)"
+                                    : m_phase == Phase::Deciding ? "(the source still the one pinned?)"
+                                                                 : "(the source's tags)";
+      r = step(head ? Method::Head : Method::Get, head ? Role::Head : Role::List, m_spec.source, std::string(note));
       if (!m_spec.version_id.empty()) r->query.emplace_back("versionId", m_spec.version_id);
-      if (m_phase == Phase::Tagging) r->query.emplace_back("tagging", "");
+      if (!head) r->query.emplace_back("tagging", "");
       if (m_phase == Phase::Head) r->headers.emplace_back("x-amz-checksum-mode", "ENABLED");
       break;
+    }
     case Phase::Copy:
       r = step(Method::Put, Role::Put, m_spec.destination, fmt::format("(copy of {} bytes)", m_result.size));
       r->headers.emplace_back("x-amz-copy-source", copy_source_header(m_spec.source, m_spec.version_id));
@@ -117,6 +123,7 @@ std::optional<Request> CopyObject::next_request(OpContext& ctx) {
       if (m_spec.replace_metadata) r->headers.emplace_back("x-amz-metadata-directive", "REPLACE");
       if (m_spec.replace_tags) r->headers.emplace_back("x-amz-tagging-directive", "REPLACE");
       r->headers.insert(r->headers.end(), m_headers.begin(), m_headers.end());
+      if (m_spec.no_clobber) r->headers.emplace_back("If-None-Match", "*");
       if (m_source_checksum) {
         // The copy gets a checksum of the same kind, so that the answer can be held to the source's.
         r->headers.emplace_back("x-amz-checksum-algorithm",
@@ -143,6 +150,14 @@ void CopyObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
   if (a.tag() != kStepTag) return on_part_done(ctx, a, outcome);
   m_in_flight = false;
   if (m_phase == Phase::Done) return;
+  if (m_phase == Phase::Deciding) {
+    // A 412 to a copy with If-None-Match: the source still the one pinned means the destination exists.
+    if (outcome.error && outcome.error->retryable && retry_step(ctx, a, *outcome.error)) return;
+    if (!outcome.error && a.head().etag == m_result.source_etag) return fail(exists_error());
+    Error changed = *m_error;
+    m_error.reset();
+    return fail(std::move(changed));
+  }
   if (m_phase != Phase::Head && m_phase != Phase::Tagging && m_phase != Phase::Copy) {
     return on_step_done(ctx, a, outcome);
   }
@@ -218,10 +233,28 @@ void CopyObject::finish(const std::string& etag, const std::optional<ExpectedChe
   m_result.completed = true;
 }
 
+Error CopyObject::exists_error() const {
+  Error e{ErrorKind::Exists,
+          fmt::format("s3://{}/{} exists: nothing was copied (--no-clobber)", m_spec.destination.bucket,
+                      m_spec.destination.key),
+          412};
+  e.s3_code = "PreconditionFailed";
+  return e;
+}
+
 void CopyObject::retry_or_fail(OpContext& ctx, const Attempt& a, Error error) {
   if (m_phase == Phase::Copy && error.kind == ErrorKind::Changed) {
     error.message = fmt::format("the source changed after its HEAD (ETag {} no longer matches): nothing was copied",
                                 m_result.source_etag);
+    if (!m_spec.no_clobber) return fail(std::move(error));
+    m_error = std::move(error);  // or the destination exists: the source's HEAD tells
+    m_phase = Phase::Deciding;
+    m_task = Task{};
+    return;
+  }
+  if (m_phase == Phase::Copy && error.http_status == 409 && error.s3_code == "ConditionalRequestConflict") {
+    error.kind = ErrorKind::Exists;
+    error.message = "another write to the same key raced this copy (ConditionalRequestConflict): nothing was copied";
     return fail(std::move(error));
   }
   if (retry_step(ctx, a, error)) return;

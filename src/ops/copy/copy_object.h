@@ -12,6 +12,10 @@
 // CopyObject, UploadPartCopy and CompleteMultipartUpload answer 200 before they are done and report a late failure
 // as an <Error> body: classified like an HTTP error and retried by its code.
 //
+// --no-clobber: If-None-Match: * on the request that makes the object. S3 answers 412 for that condition and for
+// x-amz-copy-source-if-match alike: a CopyObject's 412 sends the source's HEAD again to tell them apart (the source
+// still the one pinned: the destination exists, exit 10; else it changed, exit 5).
+//
 // Integrity: where the HEAD showed a full-object checksum (checksum mode), the copy is made with the same algorithm.
 // CopyObject's answer names the copy's, which must be the source's (exit 7). A multipart copy of a CRC declares it
 // FULL_OBJECT, sends each part's CRC back with Complete and the source's value as the object's: S3 itself refuses
@@ -47,6 +51,8 @@ struct CopySpec {
   bool replace_metadata = false;
   bool replace_tags = false;  // x-amz-tagging-directive: REPLACE
   bool verify = true;         // compare the copy's checksum with the source's (--checksum off: not)
+  // If-None-Match: * on CopyObject / CompleteMultipartUpload: an existing destination is exit 10, left as it was.
+  bool no_clobber = false;
   // Objects larger than this are copied in parts of (at least) this size; none: one CopyObject up to 5 GiB, and
   // parts of kCopyPartSize beyond. A part is at least 5 MiB, and the parts at most 10,000.
   std::optional<uint64_t> part_size;
@@ -97,7 +103,7 @@ class CopyObject final : public Operation {
   uint64_t total_bytes() const { return m_total.load(std::memory_order_relaxed); }  // UINT64_MAX before the HEAD
 
  private:
-  enum class Phase { Head, Tagging, Copy, Creating, Parts, Completing, Verifying, Aborting, Done };
+  enum class Phase { Head, Tagging, Copy, Deciding, Creating, Parts, Completing, Verifying, Aborting, Done };
   struct Task {
     int attempts = 0;
   };
@@ -124,6 +130,7 @@ class CopyObject final : public Operation {
   bool retry_step(OpContext& ctx, const Attempt& a, const Error& error);
   bool is_crc_copy() const;
   void finish(const std::string& etag, const std::optional<ExpectedChecksum>& checksum, const Attempt& a);
+  Error exists_error() const;  // --no-clobber: the destination is there
   void fail(Error error);       // the copy is over: no upload to abort (or it is being aborted)
   void fail_parts(OpContext& ctx, Error error);  // record the first error, then abort
   void begin_abort(OpContext& ctx);
@@ -150,7 +157,9 @@ class CopyObject final : public Operation {
   uint32_t m_parts_in_flight = 0, m_concurrency = 1;
   int m_complete_attempts = 0;
   bool m_abort_requested = false;  // stopped while a create or complete was out: abort once it answers
-  std::optional<Error> m_error;  // Complete's NoSuchUpload, reported if the HEAD (Verifying) finds the object not ours
+  // What a second look decides on: Complete's NoSuchUpload or 412, reported if the HEAD (Verifying) finds the object
+  // not ours; a CopyObject's 412, reported unless the source's HEAD (Deciding) shows the destination exists.
+  std::optional<Error> m_error;
 };
 
 }  // namespace s3fcp

@@ -2,6 +2,7 @@
 // CompleteMultipartUpload (checked by a HEAD when a retried one finds the upload gone), AbortMultipartUpload whenever
 // it cannot finish.
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -57,6 +58,7 @@ std::optional<Request> CopyObject::step_request() {
       r = step(Method::Post, Role::Post, to, fmt::format("(complete multipart copy, {} parts)", m_parts.size()));
       r.query = {{"uploadId", m_result.upload_id}};
       r.headers.emplace_back("Content-Type", "application/xml");
+      if (m_spec.no_clobber) r.headers.emplace_back("If-None-Match", "*");
       if (sums) {
         r.headers.emplace_back(std::string(checksum_header_name(m_source_checksum->algorithm)),
                                m_source_checksum->value);
@@ -167,7 +169,17 @@ void CopyObject::on_step_done(OpContext& ctx, const Attempt& a, const Outcome& o
       // A Complete that S3 carried out may have been sent again (its answer lost): NoSuchUpload then means the
       // object may be ours. A HEAD tells.
       if (e.s3_code == "NoSuchUpload" && m_complete_attempts > 1) {
+        e.message = fmt::format("the multipart copy {} no longer exists and the object is not ours: "
+                                "CompleteMultipartUpload failed", m_result.upload_id);
         m_error = std::move(e);
+        m_phase = Phase::Verifying;
+        m_task = Task{};
+        return;
+      }
+      if (m_spec.no_clobber && e.http_status == 412) {
+        // Complete's one condition is If-None-Match: the destination exists, or (sent again) it is ours.
+        m_error = exists_error();
+        if (m_complete_attempts == 1) return fail_parts(ctx, *std::exchange(m_error, std::nullopt));
         m_phase = Phase::Verifying;
         m_task = Task{};
         return;
@@ -186,16 +198,13 @@ void CopyObject::on_step_done(OpContext& ctx, const Attempt& a, const Outcome& o
       const std::string suffix = "-" + std::to_string(m_parts.size()) + "\"";
       if (!error && a.head().etag.ends_with(suffix) && a.head().content_length == std::to_string(m_result.size)) {
         std::optional<ExpectedChecksum> sum;
-        if (auto chosen = choose_checksum(a.head().headers, ChecksumMode::automatic()); chosen && *chosen) sum = **chosen;
+        const auto chosen = choose_checksum(a.head().headers, ChecksumMode::automatic());
+        if (chosen && *chosen) sum = **chosen;
         m_error.reset();
         return finish(a.head().etag, sum, a);
       }
       if (error && error->retryable && retry_step(ctx, a, *error)) return;
-      Error e = *m_error;
-      e.message = fmt::format("the multipart copy {} no longer exists and the object is not ours: "
-                              "CompleteMultipartUpload failed", m_result.upload_id);
-      m_error.reset();
-      return fail_parts(ctx, std::move(e));
+      return fail_parts(ctx, *std::exchange(m_error, std::nullopt));
     }
     case Phase::Aborting: {
       if (upload_gone(error)) {

@@ -249,9 +249,9 @@ void Batch::start(BatchItem item, StopSignal&) {
 }
 
 void Batch::start_copy(BatchItem item, const ItemSettings& s) {
-  if (s.no_clobber || s.skip.any()) {
-    return report(item, Error::usage("--no-clobber, --skip-existing and --if-source-newer do not apply to a copy "
-                                     "between buckets"), false, 0, 0);
+  if (s.skip.any()) {
+    return report(item, Error::usage("--skip-existing and --if-source-newer do not apply to a copy between buckets"),
+                  false, 0, 0);
   }
   auto r = std::make_shared<Running>();
   r->settings = &s;
@@ -261,6 +261,7 @@ void Batch::start_copy(BatchItem item, const ItemSettings& s) {
   spec.source = Target{r->item.object.bucket, r->item.object.key, std::nullopt};
   spec.version_id = r->item.version_id;
   spec.destination = Target{r->item.dest.bucket, r->item.dest.key, std::nullopt};
+  spec.no_clobber = s.no_clobber;  // (a run line's -n is the item's own)
   r->copy_stop = std::make_unique<StopSignal>();
   r->copy = std::make_shared<CopyObject>(std::move(spec), *r->copy_stop);
   r->copy_stop->add_waker([this] { m_client.wakeup(); });
@@ -532,6 +533,10 @@ void Batch::conclude(Running& r) {
   if (r.copy) {
     r.error = r.copy->result().completed ? std::nullopt : r.copy_stop->error();
     r.bytes = r.copy->result().size;
+    if (r.error && r.error->kind == ErrorKind::Exists && r.settings->no_clobber) {
+      r.error.reset();  // --no-clobber: what exists is skipped
+      r.skipped = true;
+    }
   }
   if (r.put) {
     r.error = r.put_state->stop.error();
