@@ -170,7 +170,8 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
                  fmt::format("seconds without a byte before a request is retried (default {})", o.read_timeout_s));
   // Uploads.
   app.add_flag("--no-clobber", o.no_clobber,
-               "upload: never overwrite an existing key (If-None-Match: *; exit 10). Many objects: skip what exists");
+               "upload or copy: never overwrite an existing key (If-None-Match: *; exit 10). Many objects: skip what "
+               "exists");
   // Many objects.
   app.add_flag("-r,--recursive", recursive,
                "every object under s3://bucket/prefix/ into DIR/ (keys' layout), or every file under DIR/ to "
@@ -215,7 +216,9 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   app.add_option("--tagging", tagging, "upload: tags KEY=VALUE&KEY2=VALUE2 (URL-encoded, as the AWS CLI)");
   app.add_option("--storage-class", o.storage_class, "upload: STANDARD, STANDARD_IA, INTELLIGENT_TIERING, GLACIER_IR, ...");
   app.add_option("--acl", o.acl, "upload: canned ACL (private, public-read, bucket-owner-full-control, ...)");
-  app.add_option("--sse", o.sse, "upload: server-side encryption: AES256 or aws:kms");
+  app.add_option("--sse", o.sse, "upload: server-side encryption: AES256 or aws:kms (alone: AES256)")
+      ->expected(0, 1)
+      ->default_str("AES256");
   app.add_option("--sse-kms-key-id", o.sse_kms_key_id, "upload: the KMS key for --sse aws:kms");
 
   bool bash_completion = false;
@@ -266,6 +269,12 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   o.concurrency_given = concurrency_option->count() > 0;
   if (!o.concurrency_given && (run || recursive || !files_from.empty() || !manifest.empty())) {
     o.concurrency = kManyConcurrency;
+  }
+  // --sse alone is AES256, as in the AWS CLI; so it takes the next word when one follows: say so if that was not
+  // a value.
+  if (!o.sse.empty() && o.sse != "AES256" && o.sse != "aws:kms" && o.sse != "aws:kms:dsse") {
+    return fail(Error::usage(fmt::format("--sse takes AES256, aws:kms or aws:kms:dsse, got '{}' (--sse alone, after "
+                                         "the operands, is AES256)", o.sse)));
   }
   if (source.empty()) return fail(Error::usage(run ? "run needs a FILE of operations (or - for stdin)" : "SOURCE is required (see --help)"));
   if (run || recursive || !files_from.empty() || !manifest.empty()) {

@@ -296,9 +296,6 @@ Result<void> check_direction_options(Options& o, const std::string& expected_siz
       start = amp + 1;
     }
   }
-  if (!o.sse.empty() && o.sse != "AES256" && o.sse != "aws:kms" && o.sse != "aws:kms:dsse") {
-    return fail(Error::usage(fmt::format("--sse takes AES256, aws:kms or aws:kms:dsse, got '{}'", o.sse)));
-  }
   if (!o.sse_kms_key_id.empty() && !o.sse.starts_with("aws:kms")) {
     return fail(Error::usage("--sse-kms-key-id needs --sse aws:kms"));
   }

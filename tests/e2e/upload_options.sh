@@ -64,6 +64,13 @@ for what in single multi; do
     and h['ContentType'] == 'text/plain'"
 done
 
+# --sse alone is AES256, as in the AWS CLI; an operand taken for its value is a usage error that says so.
+expect_exit 0 s3fcp "$SMALL" s3://opts/sse-alone -q --sse
+check_head opts sse-alone "h['ServerSideEncryption'] == 'AES256'"
+expect_exit 2 s3fcp --sse "$SMALL" s3://opts/sse-swallowed
+assert_one_line "$STDERR"
+assert_contains "$STDERR" "--sse alone, after the operands, is AES256"
+
 # --metadata as the AWS CLI's JSON.
 expect_exit 0 s3fcp "$SMALL" s3://opts/meta-json -q --metadata '{"a": "1", "b": "x,c=d"}'
 check_head opts meta-json "h['Metadata'] == {'a': '1', 'b': 'x,c=d'}"
