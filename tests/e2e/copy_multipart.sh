@@ -49,6 +49,15 @@ assert_requests -eq 2 "op == 'part_copy' and part_number == 2"
 assert_requests -eq 1 "op == 'part_copy' and hdr('x-amz-copy-source-range') == 'bytes=10485760-11534340'"
 assert_requests -eq 1 "op == 'complete' and hdr('x-amz-checksum-crc64nvme') == '$sum' and status == 200"
 
+# Tags come along through GetObjectTagging and CreateMultipartUpload, except AWS's own ("aws:..."), which nobody
+# may set.
+awsl s3api put-object --bucket fb --key tagged.bin --body "$TMP/src.bin" \
+  --tagging 'aws:cloudformation:stack-name=s1&team=a%20b' >/dev/null
+expect_exit 0 s3fcp s3://fb/tagged.bin s3://fb2/tagged.bin --chunk-size 5MiB -q
+assert_sha "$FAULT_DATA/fb2/tagged.bin" "$TMP/src.bin"
+assert_requests -eq 1 "op == 'get_tagging' and key == 'tagged.bin'"
+assert_requests -eq 1 "op == 'create' and hdr('x-amz-tagging') == 'team=a%20b'"
+
 # The source replaced after its HEAD: every part is refused (412), the copy is exit 5 and aborted.
 start_fault_server '{"rules": [
   {"match": {"op": "head"}, "fault": "etag_header", "etag_header": "\"0123456789abcdef0123456789abcdef\""}]}'

@@ -170,9 +170,13 @@ void CopyObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
   }
   auto tags = parse_tagging(m_body, a.head().request_id);
   if (!tags) return retry_or_fail(ctx, a, tags.error());
+  // Tags under "aws:" are AWS's own (a CloudFormation stack's, say): nobody may set them, so they are not copied.
+  std::erase_if(*tags, [](const auto& tag) { return tag.first.starts_with("aws:"); });
   if (!tags->empty()) {
     auto value = tagging_header_value(*tags);
-    if (!value) return fail(value.error());
+    if (!value) {
+      return fail(Error{ErrorKind::Other, "the source's tags cannot be set on the copy: " + value.error().message});
+    }
     m_headers.emplace_back("x-amz-tagging", *value);
   }
   m_phase = Phase::Creating;
