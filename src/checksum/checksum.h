@@ -33,6 +33,10 @@ std::optional<ChecksumAlgorithm> parse_checksum_algorithm(std::string_view name)
 std::size_t checksum_digest_size(ChecksumAlgorithm algorithm);
 // "x-amz-checksum-crc64nvme" etc.; "etag" for MD5.
 std::string_view checksum_header_name(ChecksumAlgorithm algorithm);
+// The CRCs: their full-object value combines from the parts' (a multipart upload or copy may declare FULL_OBJECT).
+constexpr bool is_crc(ChecksumAlgorithm a) {
+  return a == ChecksumAlgorithm::Crc64Nvme || a == ChecksumAlgorithm::Crc32c || a == ChecksumAlgorithm::Crc32;
+}
 
 // Streaming computation over the body, fed in order. Move-only; finish_*() may be called once.
 class Checksummer {

@@ -6,6 +6,7 @@
 
 #include "ops/copy/copy_object.h"
 #include "ops/put/part_plan.h"
+#include "ops/put/put_checks.h"
 #include "s3/messages.h"
 #include "s3/object_headers.h"
 #include "sign/sigv4.h"
@@ -256,10 +257,10 @@ void CopyObject::retry_or_fail(OpContext& ctx, const Attempt& a, Error error) {
     m_task = Task{};
     return;
   }
-  if (m_phase == Phase::Copy && error.http_status == 409 && error.s3_code == "ConditionalRequestConflict") {
-    error.kind = ErrorKind::Exists;
-    error.message = "another write to the same key raced this copy (ConditionalRequestConflict): nothing was copied";
-    return fail(std::move(error));
+  if (m_phase == Phase::Copy && error.http_status == 409) {
+    if (Error raced = conditional_failure(error, m_spec.destination); raced.kind == ErrorKind::Exists) {
+      return fail(std::move(raced));  // ConditionalRequestConflict: another write to the key raced this copy
+    }
   }
   if (retry_step(ctx, a, error)) return;
   const std::string_view what = m_phase == Phase::Head      ? "the source's HEAD"

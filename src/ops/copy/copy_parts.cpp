@@ -13,11 +13,7 @@
 
 namespace s3fcp {
 
-bool CopyObject::is_crc_copy() const {
-  if (!m_source_checksum) return false;
-  const ChecksumAlgorithm a = m_source_checksum->algorithm;
-  return a == ChecksumAlgorithm::Crc64Nvme || a == ChecksumAlgorithm::Crc32c || a == ChecksumAlgorithm::Crc32;
-}
+bool CopyObject::is_crc_copy() const { return m_source_checksum && is_crc(m_source_checksum->algorithm); }
 
 void CopyObject::begin_multipart(uint64_t part_size) {
   m_part_size = part_size;

@@ -18,10 +18,6 @@ namespace {
 
 constexpr size_t kMaxAnswer = 4 << 20;  // an XML answer longer than this is not S3's
 
-bool is_crc(ChecksumAlgorithm a) {
-  return a == ChecksumAlgorithm::Crc64Nvme || a == ChecksumAlgorithm::Crc32c || a == ChecksumAlgorithm::Crc32;
-}
-
 }  // namespace
 
 // --- MultipartUpload -----------------------------------------------------------------------------------------------
