@@ -3,6 +3,8 @@
 // ASCII, so working on bytes gives the same words as its rune loop, for any UTF-8 and for bytes that are not.
 #include "batch/batch_file.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "util/strings.h"
@@ -78,6 +80,21 @@ Result<std::vector<std::string>> split_words(std::string_view input) {
     words.push_back(std::move(word));
   }
   return words;
+}
+
+std::string quote_run_word(std::string_view word) {
+  const auto plain = [](char c) {
+    return static_cast<unsigned char>(c) >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || std::string_view("/._-+:=@%,^").find(c) != std::string_view::npos;
+  };
+  if (!word.empty() && std::all_of(word.begin(), word.end(), plain)) return std::string(word);
+  std::string out = "'";
+  for (const char c : word) {
+    if (c == '\'') out += "'\"'\"'";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out + "'";
 }
 
 std::vector<BatchLine> parse_batch_file(std::string_view text) {

@@ -40,6 +40,11 @@ struct BatchLine {
 // go-shellquote's Split. Usage error ("unterminated single-quoted string", ...) on bad quoting.
 Result<std::vector<std::string>> split_words(std::string_view line);
 
+// A word as a run line writes it, so that split_words reads it back: as it is when plain, else in single quotes (a '
+// inside as '"'"'). Only LF cannot be written in a run line (it ends the line): it is shown as \n, and such a word
+// does not read back. A dry run's `cp SOURCE DEST` lines are made of these.
+std::string quote_run_word(std::string_view word);
+
 // Every operation of a run file, in order. A line that cannot run is still listed, with its `error`: one bad line
 // fails that line, not the file.
 std::vector<BatchLine> parse_batch_file(std::string_view text);

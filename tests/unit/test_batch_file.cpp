@@ -189,3 +189,22 @@ TEST(FilesFromTest, OnlyOneCarriageReturnIsDropped) {
 
 }  // namespace
 }  // namespace s3fcp
+
+namespace s3fcp {
+namespace {
+
+// What a dry run writes, a run file reads back as the same word (all but LF, which ends a line).
+TEST(QuoteRunWordTest, SplitWordsReadsItBack) {
+  for (const std::string word : {"s3://b/plain-key_1.txt", "a b", "it's", "tab\there", "*?[x]", "\"q\"", "back\\slash",
+                                 "", "ünï €", "$HOME", "#not-a-comment"}) {
+    const auto words = split_words("cp " + quote_run_word(word));
+    ASSERT_TRUE(words.has_value()) << word;
+    ASSERT_EQ(words->size(), 2u) << word;
+    EXPECT_EQ((*words)[1], word);
+  }
+  EXPECT_EQ(quote_run_word("s3://b/k"), "s3://b/k");
+  EXPECT_EQ(quote_run_word("line\nbreak"), "'line\\nbreak'");
+}
+
+}  // namespace
+}  // namespace s3fcp

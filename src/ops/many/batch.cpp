@@ -41,24 +41,6 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
-// A word of a dry run's `cp SOURCE DEST` line, written so that `s3fcp run` (go-shellquote's rules) reads it back:
-// as it is when plain, else in single quotes (a ' inside as '"'"'). Only LF cannot be written in a run line (it ends
-// the line): it is shown as \n, and such a name does not read back.
-std::string run_word(std::string_view word) {
-  const auto plain = [](char c) {
-    return static_cast<unsigned char>(c) >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || std::string_view("/._-+:=@%,^").find(c) != std::string_view::npos;
-  };
-  if (!word.empty() && std::all_of(word.begin(), word.end(), plain)) return std::string(word);
-  std::string out = "'";
-  for (const char c : word) {
-    if (c == '\'') out += "'\"'\"'";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out + "'";
-}
-
 // A run line's own file, opened for an upload: O_NONBLOCK so that a FIFO is refused (by the caller's fstat) instead
 // of waited on, as Beneath::open_read does beneath DIR.
 Result<Fd> open_regular(const std::string& path) {
@@ -238,7 +220,7 @@ void Batch::start(BatchItem item, StopSignal&) {
     const std::string source = item.source_name(m_settings.dir), dest = item.dest_text(m_settings.dir);
     // A run line's '*' and '?' are wildcards unless --raw says otherwise (s5cmd's rule).
     const bool raw = has_wildcard(source) || has_wildcard(dest);
-    const std::string line = fmt::format("cp {}{} {}\n", raw ? "--raw " : "", run_word(source), run_word(dest));
+    const std::string line = fmt::format("cp {}{} {}\n", raw ? "--raw " : "", quote_run_word(source), quote_run_word(dest));
     [[maybe_unused]] const auto n = ::write(STDOUT_FILENO, line.data(), line.size());
     report(item, std::nullopt, false, item.size.value_or(0), 0);
     return;
