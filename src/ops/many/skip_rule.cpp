@@ -2,15 +2,13 @@
 
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <span>
 #include <vector>
 
+#include "checksum/checksum.h"
 #include "s3/response.h"
 #include "util/crypto.h"
-#include "util/strings.h"
 
 namespace s3fcp {
 
@@ -37,10 +35,8 @@ bool source_is_newer(std::optional<std::chrono::system_clock::time_point> source
 }
 
 std::optional<bool> etag_shows_file(std::string_view etag, int fd) {
-  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
-  if (etag.size() != 32 || !std::all_of(etag.begin(), etag.end(), [](char c) { return std::isxdigit(c) != 0; })) {
-    return std::nullopt;
-  }
+  const auto expected = expected_md5_from_etag(etag);  // lowercase hex; none for a multipart or other ETag
+  if (!expected) return std::nullopt;
   StreamingDigest md5(DigestAlgorithm::Md5);
   std::vector<std::byte> buffer(1 << 20);
   for (off_t at = 0;;) {
@@ -51,7 +47,7 @@ std::optional<bool> etag_shows_file(std::string_view etag, int fd) {
     md5.update(std::span(buffer.data(), static_cast<size_t>(n)));
     at += n;
   }
-  return iequals(hex_lower(md5.finish()), etag);
+  return hex_lower(md5.finish()) == *expected;
 }
 
 Comparison compare_download(const SkipRule& rule, const Beneath& dir, const std::string& relative,

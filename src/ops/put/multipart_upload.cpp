@@ -10,7 +10,6 @@
 #include "ops/put/put_ops.h"
 #include "util/crypto.h"
 #include "util/log.h"
-#include "util/strings.h"
 
 namespace s3fcp {
 
@@ -115,9 +114,8 @@ std::optional<Request> MultipartUpload::next_request(OpContext& ctx) {
         const auto same_bytes = [&](const ListedPart& listed) {
           if (listed.size != p.source.range.size() || !m_spec.checksum || p.source.digest.empty()) return false;
           if (*m_spec.checksum == ChecksumAlgorithm::Md5) {
-            std::string_view etag = listed.etag;
-            if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
-            return iequals(etag, hex_lower(p.source.digest));
+            const auto md5 = expected_md5_from_etag(listed.etag);
+            return md5 && *md5 == hex_lower(p.source.digest);
           }
           return listed.checksum && listed.checksum->value == encoded(p.source.digest);
         };
