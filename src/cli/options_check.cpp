@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/parse_size.h"
+#include "cli/upload_spec.h"
 #include "s3/endpoint.h"
 #include "s3/object_headers.h"
 #include "s3/response.h"
@@ -237,16 +238,6 @@ Result<void> check_direction_options(Options& o, const std::string& expected_siz
     for (const auto& [given, name] : not_for_copies) {
       if (given) return fail(Error::usage(fmt::format("{} does not apply to a copy between buckets", name)));
     }
-    // S3 copies an object onto itself only to change its metadata, storage class, redirect or encryption.
-    const bool changes = !o.content_type.empty() || !o.cache_control.empty() || !o.content_encoding.empty() ||
-                         !metadata.empty() || !o.content_disposition.empty() || !o.content_language.empty() ||
-                         !o.expires.empty() || !o.website_redirect.empty() || !o.storage_class.empty() ||
-                         !o.sse.empty();
-    if (o.mode == Options::Mode::Single && o.source.bucket == o.upload_to.bucket && o.source.key == o.upload_to.key &&
-        o.version_id.empty() && !changes) {
-      return fail(Error::usage(fmt::format("SOURCE and DEST are the same object, {}, and nothing about it is to "
-                                           "change", o.upload_to.str())));
-    }
   }
   const std::pair<bool, std::string_view> download_only[] = {
       {!o.version_id.empty(), "--version-id"}, {!range.empty(), "--range"}, {o.window != 0, "--window"},
@@ -300,6 +291,13 @@ Result<void> check_direction_options(Options& o, const std::string& expected_siz
     return fail(Error::usage("--sse-kms-key-id needs --sse aws:kms"));
   }
   if (!o.sse.empty() && !o.sse_c_key.empty()) return fail(Error::usage("give --sse or an SSE-C key, not both"));
+  // S3 copies an object onto itself only to change its metadata, storage class, redirect or encryption.
+  if (o.direction == Options::Direction::Copy && o.mode == Options::Mode::Single &&
+      o.source.bucket == o.upload_to.bucket && o.source.key == o.upload_to.key && o.version_id.empty() &&
+      !names_metadata(o) && o.storage_class.empty() && o.sse.empty()) {
+    return fail(Error::usage(fmt::format("SOURCE and DEST are the same object, {}, and nothing about it is to "
+                                         "change", o.upload_to.str())));
+  }
   return {};
 }
 

@@ -40,11 +40,15 @@ Result<HeaderList> object_headers(const Options& o, const std::string& file_name
   return h;
 }
 
+bool names_metadata(const Options& o) {
+  return !o.content_type.empty() || !o.cache_control.empty() || !o.content_encoding.empty() ||
+         !o.content_disposition.empty() || !o.content_language.empty() || !o.expires.empty() ||
+         !o.website_redirect.empty() || !o.metadata.empty();
+}
+
 Result<CopySpec> copy_spec(const Options& o) {
   CopySpec spec;
-  spec.replace_metadata = !o.content_type.empty() || !o.cache_control.empty() || !o.content_encoding.empty() ||
-                          !o.content_disposition.empty() || !o.content_language.empty() || !o.expires.empty() ||
-                          !o.website_redirect.empty() || !o.metadata.empty();
+  spec.replace_metadata = names_metadata(o);
   spec.replace_tags = !o.tags.empty();
   spec.verify = o.checksum.kind != ChecksumMode::Kind::Off;
   spec.part_size = o.chunk_size;

@@ -19,6 +19,10 @@ namespace s3fcp {
 // --content-type, else the name's extension in `types` (/etc/mime.types when null), else application/octet-stream.
 Result<HeaderList> object_headers(const Options& o, const std::string& file_name, const MimeTypes* types = nullptr);
 
+// Whether the options name any of an object's metadata (Content-Type and the other headers, the website redirect,
+// --metadata): what makes a copy send it, replacing the source's (x-amz-metadata-directive: REPLACE).
+bool names_metadata(const Options& o);
+
 // A copy's headers and directives from the upload options: what is named replaces the source's, the rest is kept
 // (ops/copy/copy_object.h). Source, version and destination are left for the caller.
 Result<CopySpec> copy_spec(const Options& o);
