@@ -50,7 +50,8 @@ nlohmann::json copy_stats(const CopyResult& r, const Options& o, double seconds)
 }  // namespace
 
 int run_copy(const Options& o, const Resolved& resolved, Client& client) {
-  const std::string context = o.source.str();
+  // Either side can fail: the source's HEAD, or the copy's requests to the destination.
+  const std::string context = fmt::format("{} -> {}", o.source.str(), o.upload_to.str());
   auto spec = copy_spec(o);
   if (!spec) return report(spec.error(), context);
   spec->source = resolved.source;

@@ -4,7 +4,7 @@
 # On moto: the bytes, the metadata and the tags come along (and what --metadata names is changed). On the fault
 # server: a source with a full-object CRC64NVME is copied with it declared FULL_OBJECT, every part's CRC and the
 # source's value sent with Complete; a 503 on a part is retried; a source that changed is exit 5, a Complete that
-# S3 refuses for its checksum exit 7, --no-clobber onto an existing key exit 10, SIGINT exit 130: each time the
+# S3 refuses for its checksum exit 7, a Complete whose answer was lost is checked with a HEAD, --no-clobber onto an existing key exit 10, SIGINT exit 130: each time the
 # upload is aborted and none is left.
 source "$(dirname "$0")/common.sh"
 MiB=$((1024 * 1024))
@@ -77,6 +77,17 @@ assert_contains "$STDERR" "do not add up to the source's CRC64NVME"
 assert_requests -eq 1 "op == 'abort' and status == 204"
 assert_no_mpu fb2
 [[ ! -e $FAULT_DATA/fb2/bad.bin ]]
+
+# Complete carried out but its answer lost (a reset): sent again, it finds the upload gone (NoSuchUpload). That
+# alone does not fail the copy: a HEAD of the destination shows the object is the one completed, exit 0. (curl may
+# send it again itself, on a new connection, without counting an attempt: the HEAD is asked either way.)
+start_fault_server '{"rules": [{"match": {"op": "complete"}, "fault": "lost_response"}]}'
+expect_exit 0 s3fcp s3://fb/src.bin s3://fb2/lost.bin --chunk-size 5MiB -q
+assert_sha "$FAULT_DATA/fb2/lost.bin" "$TMP/src.bin"
+assert_requests -eq 1 "op == 'complete' and fault == 'lost_response'"
+assert_requests -eq 1 "op == 'complete' and status == 404"
+assert_requests -eq 1 "op == 'head' and key == 'lost.bin' and status == 200"
+assert_no_mpu fb2
 
 # --no-clobber onto an existing key: If-None-Match: * on Complete, whose 412 is exit 10; the upload aborted, the key
 # as it was.

@@ -162,9 +162,10 @@ void CopyObject::on_step_done(OpContext& ctx, const Attempt& a, const Outcome& o
                                            : parse_complete_multipart_upload(m_body, a.head().request_id);
       if (done) return finish(done->etag.empty() ? a.head().etag : done->etag, done->checksum, a);
       Error e = done.error();
-      // A Complete that S3 carried out may have been sent again (its answer lost): NoSuchUpload then means the
-      // object may be ours. A HEAD tells.
-      if (e.s3_code == "NoSuchUpload" && m_complete_attempts > 1) {
+      // A Complete that S3 carried out may have been sent again, by us (its answer lost) or by curl without our
+      // knowing (a reused connection that turned out closed): NoSuchUpload then means the object may be ours, even
+      // on what we count as the first attempt. A HEAD tells.
+      if (e.s3_code == "NoSuchUpload") {
         e.message = fmt::format("the multipart copy {} no longer exists and the object is not ours: "
                                 "CompleteMultipartUpload failed", m_result.upload_id);
         m_error = std::move(e);
