@@ -6,8 +6,9 @@
 # destination bucket (exit 3, nothing made); usage errors (the same object, options that do not apply); -r between
 # buckets and run lines that copy. (Copies in parts: copy_multipart.sh.)
 # On the fault server: a late failure in a 200 answer (<Error> body) and 503s are retried; a source whose ETag
-# changed after its HEAD is exit 5 (412 on x-amz-copy-source-if-match); a copy whose checksum differs from the
-# source's is exit 7.
+# changed after its HEAD is exit 5 (412 on x-amz-copy-source-if-match); --no-clobber onto an existing key is exit
+# 10, but not onto the copy's own object when its answer was lost; a copy whose checksum differs from the source's
+# is exit 7.
 source "$(dirname "$0")/common.sh"
 
 start_moto
@@ -154,6 +155,19 @@ start_fault_server '{"rules": [
   {"match": {"op": "head"}, "fault": "etag_header", "etag_header": "\"0123456789abcdef0123456789abcdef\""}]}'
 expect_exit 5 s3fcp s3://fb/src.bin s3://fb2/other.bin --no-clobber
 assert_contains "$STDERR" "changed after its HEAD"
+# The copy carried out but its answer lost (a reset): sent again (by s3fcp, or by curl on a new connection without
+# counting an attempt), it gets 412 from its own object. The source unchanged, the destination's HEAD shows the
+# source's bytes written since the copy began: exit 0. The same bytes there from before (an hour older): exit 10.
+start_fault_server '{"rules": [{"match": {"op": "copy"}, "fault": "lost_response"}]}'
+expect_exit 0 s3fcp s3://fb/src.bin s3://fb2/lost.bin --no-clobber -q
+assert_sha "$FAULT_DATA/fb2/lost.bin" "$OBJ"
+assert_requests -eq 1 "op == 'copy' and key == 'lost.bin' and status == 412"
+assert_requests -eq 1 "op == 'head' and key == 'lost.bin' and status == 200"
+cp "$OBJ" "$FAULT_DATA/fb2/older.bin"
+touch -d '-1 hour' "$FAULT_DATA/fb2/older.bin"
+expect_exit 10 s3fcp s3://fb/src.bin s3://fb2/older.bin --no-clobber
+assert_contains "$STDERR" "exists: nothing was copied"
+assert_requests -eq 1 "op == 'head' and key == 'older.bin' and status == 200"
 
 # A copy whose checksum is not the source's: exit 7. (The source is put with its CRC64NVME first.)
 start_fault_server

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Randomized fault soak of the paths that write: SOAK_RUNS uploads (from a file or a pipe) and copies between keys
-# (default 40, stopping early to stay under ~SOAK_BUDGET_S s), each against a fresh fault server (SigV4 on) with a
+# (default 100, stopping early to stay under ~SOAK_BUDGET_S s), each against a fresh fault server (SigV4 on) with a
 # random plan of probability-matched faults on the operations that write - CreateMultipartUpload, UploadPart,
 # CompleteMultipartUpload, PutObject, CopyObject, UploadPartCopy, and the copy's HEAD of its source: 500 and 503
-# (some answered before the body is read), the connection reset while a body is sent, a body the server stops
+# (some answered before the body is read), now and then a 403 or an upload gone (NoSuchUpload), the connection reset while a body is sent, a body the server stops
 # reading (under --read-timeout 1), the operation done but its answer lost, a 200 with an <Error> body (a
 # Complete's, done or not; a copy's), a Complete that streams blank space first - with random sizes around the
-# part boundaries, part sizes, -c, checksum algorithms and --max-attempts. Whatever happens, never a wrong object
+# part boundaries, part sizes, -c, checksum algorithms, --no-clobber (onto a key that never exists before: it
+# must never refuse what the run itself wrote) and --max-attempts. Whatever happens, never a wrong object
 # and never an upload left open:
 #   exit 0  => the key holds exactly the source's bytes;
-#   exit != 0 => the exit is 6 (retries exhausted), stderr is exactly one line, and the key is absent or holds
+#   exit != 0 => the exit is 6 (retries exhausted), or 4 or 3 after a 403 or a NoSuchUpload was injected, stderr is exactly one line, and the key is absent or holds
 #                exactly the source's bytes (a lost answer to a request that did its work);
 #   always  => no multipart upload is open on the server (each failure aborted its own), but for one a
 #              CreateMultipartUpload's lost answer opened: its id never reached s3fcp, which cannot tell it from
@@ -20,12 +21,12 @@
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/upload_common.sh"
 export S3FCP_TIMEOUT=60
-RUNS=${SOAK_RUNS:-40}
+RUNS=${SOAK_RUNS:-100}
 BASE=${SOAK_SEED:-$(($(date +%s%N) % 1000000000))}
-BUDGET=${SOAK_BUDGET_S:-70}
+BUDGET=${SOAK_BUDGET_S:-60}
 say "SOAK_SEED=$BASE, $RUNS runs (budget ${BUDGET} s)"
 
-# gen_runs BASE N: one line per run: "SEED MODE SIZE CHUNK CONC ATTEMPTS READ_TIMEOUT CHECKSUM<TAB>PLAN<TAB>DESC".
+# gen_runs BASE N: one line per run: "SEED MODE SIZE CHUNK CONC ATTEMPTS READ_TIMEOUT CHECKSUM NO_CLOBBER<TAB>PLAN<TAB>DESC".
 # MODE is file, pipe or copy; CHUNK 0 means no --chunk-size (a copy in one CopyObject); CHECKSUM "-" means none
 # given. Each run's draws come from random.Random(SEED) alone.
 gen_runs() {
@@ -51,7 +52,7 @@ for seed in range(base, base + n):
         ops = ["head", "copy", "create", "part_copy", "complete"]
     else:
         ops = ["put", "create", "part", "complete"]
-    kinds = ["status503", "status500", "early503", "lost_response", "delay"]
+    kinds = ["status503", "status500", "early503", "lost_response", "delay", "status403", "no_such_upload"]
     if mode != "copy":
         kinds += ["reset_body", "stall_body"]
     rules, desc, read_timeout = [], [], 20
@@ -59,15 +60,19 @@ for seed in range(base, base + n):
         kind, op = rng.choice(kinds), rng.choice(ops)
         if kind in ("reset_body", "stall_body") and op not in ("put", "part"):
             op = rng.choice(["put", "part"])
+        if kind == "no_such_upload":  # the upload aborted behind s3fcp's back
+            op = rng.choice(["part_copy", "complete"] if mode == "copy" else ["part", "complete"])
         p = round(rng.uniform(0.05, 0.3), 3)
+        if kind in ("status403", "no_such_upload"):  # permanent: rare, or every run fails
+            p = round(rng.uniform(0.01, 0.05), 3)
         rule = {"match": {"op": op, "probability": p}, "times": -1}
         if kind.startswith("status") or kind == "early503":
-            status = 500 if kind == "status500" else 503
+            status = 503 if kind == "early503" else int(kind[6:])
             rule.update(fault="status", status=status)
             if kind == "early503":
                 rule["early"] = True
-        elif kind == "lost_response":
-            rule["fault"] = "lost_response"
+        elif kind in ("lost_response", "no_such_upload"):
+            rule["fault"] = kind
         elif kind == "delay":
             rule.update(fault="delay", delay=round(rng.uniform(0.05, 0.3), 2))
         elif kind == "reset_body":
@@ -97,7 +102,8 @@ for seed in range(base, base + n):
                          "headers": {"Content-Type": "application/xml"}, "body": body, "then": "keep",
                          "times": -1})
         desc.append(f"copy_late_error@{p}")
-    params = " ".join(str(v) for v in (seed, mode, size, chunk, conc, attempts, read_timeout, checksum))
+    no_clobber = int(rng.random() < 0.3)  # the key never exists before: If-None-Match must never refuse our own
+    params = " ".join(str(v) for v in (seed, mode, size, chunk, conc, attempts, read_timeout, checksum, no_clobber))
     print(params, json.dumps({"rules": rules}), " ".join(desc), sep="\t")
 PY
 }
@@ -114,7 +120,7 @@ while IFS=$'\t' read -r params plan desc; do
     say "time budget of ${BUDGET} s used up after $i runs"
     break
   fi
-  read -r seed mode size chunk conc attempts read_timeout checksum <<<"$params"
+  read -r seed mode size chunk conc attempts read_timeout checksum no_clobber <<<"$params"
   key=soak$i.bin
   rm -rf "${FAULT_DATA:?}/soak" "$FAULT_DATA/.uploads"
   FAULT_SEED=$seed up_server "$plan"
@@ -124,6 +130,7 @@ while IFS=$'\t' read -r params plan desc; do
   args=(-q -c "$conc" --max-attempts "$attempts" --read-timeout "$read_timeout")
   ((chunk == 0)) || args+=(--chunk-size "$chunk")
   [[ $checksum == - ]] || args+=(--checksum "$checksum")
+  ((no_clobber == 0)) || args+=(--no-clobber)
   t0=$(ms_now)
   code=0
   case $mode in
@@ -145,7 +152,12 @@ while IFS=$'\t' read -r params plan desc; do
       problem="exit 0 but the stored object differs from the source ($(stat -c %s "$stored") of $size bytes)"
     fi
   else
-    [[ $code == 6 ]] || problem="unexpected exit $code"
+    case $code in
+      6) ;;
+      4) (($(request_count "status == 403 and fault == 'status'") > 0)) || problem="exit 4 but nothing was denied" ;;
+      3) (($(request_count "fault == 'no_such_upload'") > 0)) || problem="exit 3 but no upload went missing" ;;
+      *) problem="unexpected exit $code" ;;
+    esac
     [[ -n $problem ]] || [[ ! -e $stored ]] || cmp -s "$stored" "$src" ||
       problem="exit $code and the key holds other bytes ($(stat -c %s "$stored") of $size)"
     [[ -n $problem ]] || assert_one_line "$STDERR" 9>/dev/null ||
@@ -156,7 +168,7 @@ while IFS=$'\t' read -r params plan desc; do
   lost=$(request_count "op == 'create' and fault == 'lost_response'")
   ((open <= lost)) || problem+="${problem:+; }$open multipart upload(s) left open ($lost lost to a create's answer)"
   line="run $i seed $seed: $mode size $size chunk $chunk -c $conc attempts $attempts read-timeout $read_timeout"
-  line+=" checksum $checksum [$desc] -> exit $code, $(wc -l <"$REQUEST_LOG") requests, $ms ms"
+  line+=" checksum $checksum$( ((no_clobber)) && echo " --no-clobber") [$desc] -> exit $code, $(wc -l <"$REQUEST_LOG") requests, $ms ms"
   if [[ -n $problem ]]; then
     say "$line"
     say "  FAIL: $problem"

@@ -9,6 +9,7 @@
 #include "ops/put/put_checks.h"
 #include "s3/messages.h"
 #include "s3/object_headers.h"
+#include "s3/response.h"
 #include "sign/sigv4.h"
 #include "util/decimal.h"
 #include "util/log.h"
@@ -75,7 +76,7 @@ bool CopyObject::finished() const {
   if (m_phase == Phase::Done) return true;
   // Before CreateMultipartUpload nothing needs undoing; after it, the upload is aborted first.
   return m_stop.stopping() && (m_phase == Phase::Head || m_phase == Phase::Tagging || m_phase == Phase::Copy ||
-                               m_phase == Phase::Deciding);
+                               m_phase == Phase::Deciding || m_phase == Phase::Owning);
 }
 
 std::optional<Clock::time_point> CopyObject::wake_at() const {
@@ -104,6 +105,10 @@ std::optional<Request> CopyObject::next_request(OpContext& ctx) {
   if (!m_retries.take_ready(m_task, ctx.now())) return std::nullopt;  // in its backoff
   std::optional<Request> r;
   switch (m_phase) {
+    case Phase::Owning:
+      r = step(Method::Head, Role::Head, m_spec.destination, "(the destination: this copy's own?)");
+      r->headers.emplace_back("x-amz-checksum-mode", "ENABLED");
+      break;
     case Phase::Head:
     case Phase::Deciding:
     case Phase::Tagging: {
@@ -154,10 +159,26 @@ void CopyObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
   if (m_phase == Phase::Deciding) {
     // A 412 to a copy with If-None-Match: the source still the one pinned means the destination exists.
     if (outcome.error && outcome.error->retryable && retry_step(ctx, a, *outcome.error)) return;
-    if (!outcome.error && a.head().etag == m_result.source_etag) return fail(exists_error());
-    Error changed = *m_error;
+    if (outcome.error || a.head().etag != m_result.source_etag) {
+      Error changed = *m_error;
+      m_error.reset();
+      return fail(std::move(changed));
+    }
     m_error.reset();
-    return fail(std::move(changed));
+    m_phase = Phase::Owning;
+    m_task = Task{};
+    return;
+  }
+  if (m_phase == Phase::Owning) {
+    // The destination exists, unless it is this copy's own: curl sends a request again by itself when a reused
+    // connection turns out closed, and S3 may have carried out the first.
+    if (outcome.error && outcome.error->retryable && retry_step(ctx, a, *outcome.error)) return;
+    if (outcome.error || !is_own_copy(a.head())) return fail(exists_error());
+    std::optional<ExpectedChecksum> sum;
+    if (const auto chosen = choose_checksum(a.head().headers, ChecksumMode::automatic()); chosen && *chosen) {
+      sum = **chosen;
+    }
+    return finish(a.head().etag, sum, a);
   }
   if (m_phase != Phase::Head && m_phase != Phase::Tagging && m_phase != Phase::Copy) {
     return on_step_done(ctx, a, outcome);
@@ -194,6 +215,7 @@ void CopyObject::on_head_done(const Attempt& a) {
   m_total.store(*size, std::memory_order_relaxed);
   m_result.source_etag = h.etag;
   m_result.source_version_id = std::string(h.find("x-amz-version-id").value_or(""));
+  m_began = parse_http_date(h.find("date").value_or(""));
   if (*size > kMaxObjectSize) {
     return fail(Error{ErrorKind::Other, fmt::format("the object is {} bytes, more than S3's 5 TiB", *size)});
   }
@@ -236,6 +258,21 @@ void CopyObject::finish(const std::string& etag, const std::optional<ExpectedChe
     }
   }
   m_result.completed = true;
+}
+
+// A destination that is this copy's own: the source's bytes (its ETag, size and, where it has one, its checksum), last
+// modified no earlier than the source's HEAD was answered (both in the server's clock, whole seconds). An object
+// that matches but is older was there before: it exists.
+bool CopyObject::is_own_copy(const ResponseHead& destination) const {
+  if (destination.etag != m_result.source_etag || destination.content_length != std::to_string(m_result.size)) {
+    return false;
+  }
+  const auto modified = parse_http_date(destination.find("last-modified").value_or(""));
+  if (!m_began || !modified || *modified < *m_began) return false;
+  if (!m_source_checksum) return true;
+  const auto shown = choose_checksum(destination.headers, ChecksumMode::automatic());
+  return shown && *shown && (*shown)->algorithm == m_source_checksum->algorithm &&
+         (*shown)->value == m_source_checksum->value;
 }
 
 Error CopyObject::exists_error() const {

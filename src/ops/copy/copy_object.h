@@ -23,6 +23,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -103,7 +104,9 @@ class CopyObject final : public Operation {
   uint64_t total_bytes() const { return m_total.load(std::memory_order_relaxed); }  // UINT64_MAX before the HEAD
 
  private:
-  enum class Phase { Head, Tagging, Copy, Deciding, Creating, Parts, Completing, Verifying, Aborting, Done };
+  // Deciding and Owning follow a CopyObject's 412 under --no-clobber: the source's HEAD (changed, or the
+  // destination exists), then the destination's (exists, or it is this copy's own, sent twice).
+  enum class Phase { Head, Tagging, Copy, Deciding, Owning, Creating, Parts, Completing, Verifying, Aborting, Done };
   struct Task {
     int attempts = 0;
   };
@@ -123,6 +126,7 @@ class CopyObject final : public Operation {
   std::optional<Request> step_request();
   std::optional<Request> part_request(OpContext& ctx);
   void on_head_done(const Attempt& a);
+  bool is_own_copy(const ResponseHead& destination) const;
   void on_step_done(OpContext& ctx, const Attempt& a, const Outcome& outcome);
   void on_part_done(OpContext& ctx, const Attempt& a, const Outcome& outcome);
   void begin_multipart(uint64_t part_size);
@@ -145,6 +149,7 @@ class CopyObject final : public Operation {
   bool m_verbose = false;
   std::string m_body;  // the step's answer (XML)
   std::optional<ExpectedChecksum> m_source_checksum;
+  std::optional<std::chrono::system_clock::time_point> m_began;  // the server's Date on the source's HEAD
   HeaderList m_headers;  // the CopyObject's or CreateMultipartUpload's own
   CopyResult m_result;
   std::atomic<uint64_t> m_copied{0}, m_total{UINT64_MAX};
