@@ -3,9 +3,9 @@
 # CreateMultipartUpload with the source's metadata and tags, UploadPartCopy of each range, CompleteMultipartUpload.
 # On moto: the bytes, the metadata and the tags come along (and what --metadata names is changed). On the fault
 # server: a source with a full-object CRC64NVME is copied with it declared FULL_OBJECT, every part's CRC and the
-# source's value sent with Complete; a 503 on a part is retried; a source that changed is exit 5, a Complete that
-# S3 refuses for its checksum exit 7, a Complete whose answer was lost is checked with a HEAD, --no-clobber onto an existing key exit 10, SIGINT exit 130: each time the
-# upload is aborted and none is left.
+# source's value sent with Complete; a 503 on a part is retried; a Complete whose answer was lost is checked with a
+# HEAD (exit 0). A source that changed is exit 5, a Complete that S3 refuses for its checksum exit 7, --no-clobber
+# onto an existing key exit 10, SIGINT exit 130: each time the upload is aborted and none is left.
 source "$(dirname "$0")/common.sh"
 MiB=$((1024 * 1024))
 

@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # Randomized fault soak of the paths that write: SOAK_RUNS uploads (from a file or a pipe) and copies between keys
-# (default 100, stopping early to stay under ~SOAK_BUDGET_S s), each against a fresh fault server (SigV4 on) with a
-# random plan of probability-matched faults on the operations that write - CreateMultipartUpload, UploadPart,
-# CompleteMultipartUpload, PutObject, CopyObject, UploadPartCopy, and the copy's HEAD of its source: 500 and 503
-# (some answered before the body is read), now and then a 403 or an upload gone (NoSuchUpload), the connection reset while a body is sent, a body the server stops
-# reading (under --read-timeout 1), the operation done but its answer lost, a 200 with an <Error> body (a
-# Complete's, done or not; a copy's), a Complete that streams blank space first - with random sizes around the
-# part boundaries, part sizes, -c, checksum algorithms, --no-clobber (onto a key that never exists before: it
-# must never refuse what the run itself wrote) and --max-attempts. Whatever happens, never a wrong object
-# and never an upload left open:
-#   exit 0  => the key holds exactly the source's bytes;
-#   exit != 0 => the exit is 6 (retries exhausted), or 4 or 3 after a 403 or a NoSuchUpload was injected, stderr is exactly one line, and the key is absent or holds
-#                exactly the source's bytes (a lost answer to a request that did its work);
-#   always  => no multipart upload is open on the server (each failure aborted its own), but for one a
-#              CreateMultipartUpload's lost answer opened: its id never reached s3fcp, which cannot tell it from
-#              another writer's upload of the key (S3's answer to those is a lifecycle rule that aborts incomplete
-#              uploads after some days).
+# (default 100, stopping early to stay under ~SOAK_BUDGET_S s, default 60), each against a fresh fault server (SigV4
+# on) with a random plan of probability-matched faults on the operations that write (CreateMultipartUpload,
+# UploadPart, CompleteMultipartUpload, PutObject, CopyObject, UploadPartCopy, and the copy's HEAD of its source):
+# - 500 and 503, some answered before the body is read; now and then a 403, or the upload gone (NoSuchUpload);
+# - the connection reset while a body is sent; a body the server stops reading (under --read-timeout 1);
+# - the operation done but its answer lost; a 200 with an <Error> body (a Complete's, done or not; a copy's); a
+#   Complete that streams blank space first;
+# with random sizes around the part boundaries, part sizes, -c, checksum algorithms, --max-attempts and
+# --no-clobber (onto a key that never exists before: it must never refuse what the run itself wrote).
+# Whatever happens, never a wrong object and never an upload left open:
+#   exit 0    => the key holds exactly the source's bytes;
+#   exit != 0 => the exit is 6 (retries exhausted), or 4 or 3 once a 403 or a NoSuchUpload was injected; stderr
+#                is exactly one line; the key is absent or holds exactly the source's bytes (a lost answer to a
+#                request that did its work);
+#   always    => nothing on stdout, and no multipart upload open on the server (each failure aborted its own), but
+#                for those a CreateMultipartUpload's lost answer opened: their ids never reached s3fcp, which cannot
+#                tell them from another writer's uploads of the key (S3's answer to those is a lifecycle rule that
+#                aborts incomplete uploads after some days).
 # Every run prints its seed; SOAK_SEED=S SOAK_RUNS=1 tests/e2e/soak_upload_faults.sh replays run S's plan and flags
 # (the fault server draws its probabilities from the same seed; the request interleaving can still differ).
 source "$(dirname "$0")/common.sh"
@@ -26,7 +28,8 @@ BASE=${SOAK_SEED:-$(($(date +%s%N) % 1000000000))}
 BUDGET=${SOAK_BUDGET_S:-60}
 say "SOAK_SEED=$BASE, $RUNS runs (budget ${BUDGET} s)"
 
-# gen_runs BASE N: one line per run: "SEED MODE SIZE CHUNK CONC ATTEMPTS READ_TIMEOUT CHECKSUM NO_CLOBBER<TAB>PLAN<TAB>DESC".
+# gen_runs BASE N: a line per run:
+#   "SEED MODE SIZE CHUNK CONC ATTEMPTS READ_TIMEOUT CHECKSUM NO_CLOBBER<TAB>PLAN<TAB>DESC".
 # MODE is file, pipe or copy; CHUNK 0 means no --chunk-size (a copy in one CopyObject); CHECKSUM "-" means none
 # given. Each run's draws come from random.Random(SEED) alone.
 gen_runs() {
@@ -108,6 +111,7 @@ for seed in range(base, base + n):
 PY
 }
 
+# shellcheck disable=SC2002 # a pipe, not a file, on stdin: the stream's path
 from_pipe() { cat "$1" | s3fcp - "${@:2}"; }
 
 declare -A dist=()
@@ -168,7 +172,10 @@ while IFS=$'\t' read -r params plan desc; do
   lost=$(request_count "op == 'create' and fault == 'lost_response'")
   ((open <= lost)) || problem+="${problem:+; }$open multipart upload(s) left open ($lost lost to a create's answer)"
   line="run $i seed $seed: $mode size $size chunk $chunk -c $conc attempts $attempts read-timeout $read_timeout"
-  line+=" checksum $checksum$( ((no_clobber)) && echo " --no-clobber") [$desc] -> exit $code, $(wc -l <"$REQUEST_LOG") requests, $ms ms"
+  line+=" checksum $checksum"
+  ((no_clobber == 0)) || line+=" --no-clobber"
+  line+=" [$desc]"
+  line+=" -> exit $code, $(wc -l <"$REQUEST_LOG") requests, $ms ms"
   if [[ -n $problem ]]; then
     say "$line"
     say "  FAIL: $problem"
