@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Randomized fault soak of the paths that write: SOAK_RUNS uploads (from a file or a pipe) and copies between keys
-# (default 100, stopping early to stay under ~SOAK_BUDGET_S s, default 60), each against a fresh fault server (SigV4
+# (default 100, stopping early to stay under ~SOAK_BUDGET_S s, default 45), each against a fresh fault server (SigV4
 # on) with a random plan of probability-matched faults on the operations that write (CreateMultipartUpload,
 # UploadPart, CompleteMultipartUpload, PutObject, CopyObject, UploadPartCopy, and the copy's HEAD of its source):
 # - 500 and 503, some answered before the body is read; now and then a 403, or the upload gone (NoSuchUpload);
@@ -25,7 +25,7 @@ source "$(dirname "$0")/upload_common.sh"
 export S3FCP_TIMEOUT=60
 RUNS=${SOAK_RUNS:-100}
 BASE=${SOAK_SEED:-$(($(date +%s%N) % 1000000000))}
-BUDGET=${SOAK_BUDGET_S:-60}
+BUDGET=${SOAK_BUDGET_S:-45}
 say "SOAK_SEED=$BASE, $RUNS runs (budget ${BUDGET} s)"
 
 # gen_runs BASE N: a line per run:
