@@ -4,8 +4,9 @@
 # On moto: the bytes, the metadata and the tags come along (and what --metadata names is changed). On the fault
 # server: a source with a full-object CRC64NVME is copied with it declared FULL_OBJECT, every part's CRC and the
 # source's value sent with Complete; a 503 on a part is retried; a Complete whose answer was lost is checked with a
-# HEAD (exit 0). A source that changed is exit 5, a Complete that S3 refuses for its checksum exit 7, --no-clobber
-# onto an existing key exit 10, SIGINT exit 130: each time the upload is aborted and none is left.
+# HEAD (exit 0), also when, under --no-clobber, it meets its own object with 412. A source that changed is exit 5,
+# a Complete that S3 refuses for its checksum exit 7, --no-clobber onto an existing key exit 10, SIGINT exit 130:
+# each time the upload is aborted and none is left.
 source "$(dirname "$0")/common.sh"
 MiB=$((1024 * 1024))
 
@@ -87,6 +88,18 @@ assert_sha "$FAULT_DATA/fb2/lost.bin" "$TMP/src.bin"
 assert_requests -eq 1 "op == 'complete' and fault == 'lost_response'"
 assert_requests -eq 1 "op == 'complete' and status == 404"
 assert_requests -eq 1 "op == 'head' and key == 'lost.bin' and status == 200"
+assert_no_mpu fb2
+
+# The same under --no-clobber, where the Complete sent again meets its own object with 412 (-c 1: the Complete goes
+# on a reused connection, which curl may replace without s3fcp counting an attempt). The destination shows the
+# source's CRC64NVME, on as many parts, written since the copy began: exit 0.
+start_fault_server '{"rules": [{"match": {"op": "complete"}, "fault": "lost_response"},
+  {"match": {"op": "complete"}, "fault": "status", "status": 412}]}'
+expect_exit 0 "$S3FCP_BIN" --endpoint-url "$ENDPOINT" s3://fb/src.bin s3://fb2/lost412.bin --chunk-size 5MiB -c 1 \
+  --no-clobber -q
+assert_sha "$FAULT_DATA/fb2/lost412.bin" "$TMP/src.bin"
+assert_requests -eq 1 "op == 'complete' and status == 412"
+assert_requests -eq 1 "op == 'head' and key == 'lost412.bin' and status == 200"
 assert_no_mpu fb2
 
 # --no-clobber onto an existing key: If-None-Match: * on Complete, whose 412 is exit 10; the upload aborted, the key

@@ -4,7 +4,8 @@
 #   - 200 OK with an <Error> body (InternalError): retried, exit 0; the same after streamed whitespace, with the
 #     upload completed by the first attempt: the retry meets NoSuchUpload, a HEAD finds our object, exit 0;
 #   - Complete's answer lost (the upload completed): the same, also with --no-clobber, SHA256 (composite) and
-#     --checksum off; a retried Complete meeting 412 under --no-clobber when the first one made the object: exit 0;
+#     --checksum off; a retried Complete meeting 412 under --no-clobber when the first one made the object: exit 0,
+#     also when curl sent it again without s3fcp counting an attempt (the object shows our checksum);
 #   - 200 OK, whitespace for a second, then the result: exit 0, one Complete;
 #   - 200 OK with a permanent <Error> (InvalidPart): no retry, aborted;
 #   - NoSuchUpload on a part or on the first Complete: a clear error naming the upload, not a loop (that request is
@@ -74,7 +75,16 @@ completes complete-412-ours '{"rules": [{"match": {"op": "complete"}, "complete_
   {"match": {"op": "complete"}, "fault": "status", "status": 412}]}'
 assert_requests -eq 1 "op == 'complete' and status == 412"
 assert_requests -eq 1 "op == 'head' and status == 200"
-unset 'ARGS[-1]'
+# The same when the first Complete's answer was lost: curl sends it again on a new connection without s3fcp
+# counting an attempt (-c 1: the Complete goes on a reused connection), so even a 412 to what s3fcp sent once is
+# looked at. The object shows our checksum: ours, exit 0.
+saved=("${ARGS[@]}")
+ARGS=(--chunk-size 5MiB -c 1 -q --stats json --no-clobber)
+completes complete-lost-412-ours '{"rules": [{"match": {"op": "complete"}, "fault": "lost_response"},
+  {"match": {"op": "complete"}, "fault": "status", "status": 412}]}'
+assert_requests -eq 1 "op == 'complete' and status == 412"
+assert_requests -eq 1 "op == 'head' and status == 200"
+ARGS=("${saved[@]::${#saved[@]}-1}")  # without --no-clobber
 
 completes complete-slow '{"rules": [{"match": {"op": "complete"}, "fault": "complete_whitespace", "seconds": 1}]}'
 assert_requests -eq 1 "op == 'complete'"

@@ -260,13 +260,14 @@ void CopyObject::finish(const std::string& etag, const std::optional<ExpectedChe
   m_result.completed = true;
 }
 
-// A destination that is this copy's own: the source's bytes (its ETag, size and, where it has one, its checksum), last
-// modified no earlier than the source's HEAD was answered (both in the server's clock, whole seconds). An object
-// that matches but is older was there before: it exists.
+// A destination that is this copy's own: the source's size and, where it has one, its full-object checksum; the
+// source's ETag (one CopyObject), or one of as many parts as this copy's (in parts); last modified no earlier than
+// the source's HEAD was answered (both in the server's clock, whole seconds). An object that matches but is older
+// was there before.
 bool CopyObject::is_own_copy(const ResponseHead& destination) const {
-  if (destination.etag != m_result.source_etag || destination.content_length != std::to_string(m_result.size)) {
-    return false;
-  }
+  const bool etag = m_part_count == 0 ? destination.etag == m_result.source_etag
+                                      : destination.etag.ends_with(fmt::format("-{}\"", m_part_count));
+  if (!etag || destination.content_length != std::to_string(m_result.size)) return false;
   const auto modified = parse_http_date(destination.find("last-modified").value_or(""));
   if (!m_began || !modified || *modified < *m_began) return false;
   if (!m_source_checksum) return true;

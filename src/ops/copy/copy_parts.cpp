@@ -174,9 +174,12 @@ void CopyObject::on_step_done(OpContext& ctx, const Attempt& a, const Outcome& o
         return;
       }
       if (m_spec.no_clobber && e.http_status == 412) {
-        // Complete's one condition is If-None-Match: the destination exists, or (sent again) it is ours.
+        // Complete's one condition is If-None-Match: the destination exists, or (sent again, by us or by curl) it
+        // is ours. What we sent once is looked at only when the source's checksum can tell.
         m_error = exists_error();
-        if (m_complete_attempts == 1) return fail_parts(ctx, *std::exchange(m_error, std::nullopt));
+        if (m_complete_attempts == 1 && !m_source_checksum) {
+          return fail_parts(ctx, *std::exchange(m_error, std::nullopt));
+        }
         m_phase = Phase::Verifying;
         m_task = Task{};
         return;
@@ -192,8 +195,7 @@ void CopyObject::on_step_done(OpContext& ctx, const Attempt& a, const Outcome& o
       return;
     }
     case Phase::Verifying: {
-      const std::string suffix = "-" + std::to_string(m_parts.size()) + "\"";
-      if (!error && a.head().etag.ends_with(suffix) && a.head().content_length == std::to_string(m_result.size)) {
+      if (!error && is_own_copy(a.head())) {
         std::optional<ExpectedChecksum> sum;
         const auto chosen = choose_checksum(a.head().headers, ChecksumMode::automatic());
         if (chosen && *chosen) sum = **chosen;

@@ -321,9 +321,11 @@ void MultipartUpload::on_step_done(OpContext& ctx, Attempt& a, const Outcome& ou
       if (done) return finish_completed(*done, a);
       Error e = conditional_failure(done.error(), m_spec.target);
       // A Complete that S3 carried out may have been sent again, by us (its answer was lost) or by curl without our
-      // knowing (a reused connection that turned out closed): NoSuchUpload, or 412 after a retry, may mean the
-      // object is ours. Look at it before saying the upload failed.
-      if (e.s3_code == "NoSuchUpload" || (e.kind == ErrorKind::Exists && m_complete_attempts > 1)) {
+      // knowing (a reused connection that turned out closed): NoSuchUpload, or a 412, may mean the object is ours.
+      // Look at it before saying the upload failed. (A 412 to what we sent once is looked at only when the object
+      // can show our checksum: without it, part count and size alone cannot tell ours from another's.)
+      const bool checkable = !object_checksum().empty();
+      if (e.s3_code == "NoSuchUpload" || (e.kind == ErrorKind::Exists && (m_complete_attempts > 1 || checkable))) {
         if (e.s3_code == "NoSuchUpload") {
           e.kind = ErrorKind::NotFound;
           e.message = fmt::format("the multipart upload {} no longer exists (aborted elsewhere, or by a lifecycle "
