@@ -15,11 +15,9 @@
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/upload_common.sh"
 source "$(dirname "$0")/many_common.sh"
+source "$(dirname "$0")/soak_common.sh"
 export S3FCP_TIMEOUT=90
-RUNS=${SOAK_RUNS:-40}
-BASE=${SOAK_SEED:-$(($(date +%s%N) % 1000000000))}
-BUDGET=${SOAK_BUDGET_S:-45}
-say "SOAK_SEED=$BASE, $RUNS runs (budget ${BUDGET} s)"
+soak_begin 40 45
 
 # gen_run SEED DIR: writes DIR/plan.json, DIR/run.txt (paths below DIR), DIR/sizes (NAME SIZE per source object and
 # upload file) and DIR/params ("CONC CHUNK ATTEMPTS" and a description), from random.Random(SEED) alone.
@@ -151,15 +149,9 @@ print("\n".join(problems))
 PY
 }
 
-declare -A dist=()
-failures=()
-t_start=$SECONDS
 i=0
 while ((i < RUNS)); do
-  if ((SECONDS - t_start >= BUDGET)); then
-    say "time budget of ${BUDGET} s used up after $i runs"
-    break
-  fi
+  soak_time_up "$i" && break
   seed=$((BASE + i))
   run=$TMP/run$i
   mkdir -p "$run/files" "$run/out"
@@ -182,7 +174,6 @@ while ((i < RUNS)); do
   s3fcp run "$run/run.txt" --stats json -c "$conc" --chunk-size "$chunk" --max-attempts "$attempts" \
     >"$STDOUT" 2>"$STDERR" || code=$?
   ms=$(($(ms_now) - t0))
-  dist[$code]=$((${dist[$code]:-0} + 1))
   (($(request_count "status == 403 and fault == 'status'") == 0)) || : >"$run/denied"
   problem=$(check_run "$run" "$FAULT_DATA" "$STDERR" "$code")
   [[ ! -s $STDOUT ]] || problem+=$'\n'"stdout is not empty"
@@ -192,25 +183,9 @@ while ((i < RUNS)); do
   problem=${problem#$'\n'}
   line="run $i seed $seed: -c $conc chunk $chunk attempts $attempts, $desc -> exit $code,"
   line+=" $(wc -l <"$REQUEST_LOG") requests, $ms ms"
-  if [[ -n $problem ]]; then
-    say "$line"
-    while IFS= read -r p; do say "  FAIL: $p"; done <<<"$problem"
-    say "  stderr: $(grep -v '^{' "$STDERR" | head -c 600)"
-    failures+=("run $i (SOAK_SEED=$seed SOAK_RUNS=1): $(head -n 1 <<<"$problem")")
-  else
-    say "$line"
+  ! soak_ran "$seed" "$i" "$code" "$line" "$problem" "stderr: $(grep -v '^{' "$STDERR" | head -c 600)" ||
     rm -rf "$run"
-  fi
   i=$((i + 1))
 done
 stop_fault_server
-
-summary=""
-for code in $(printf '%s\n' "${!dist[@]}" | sort -n); do summary+=" exit $code: ${dist[$code]};"; done
-say "exit codes:$summary total $((SECONDS - t_start)) s"
-if ((${#failures[@]})); then
-  say "${#failures[@]} run(s) broke the rules:"
-  printf '  %s\n' "${failures[@]}" >&9
-  false
-fi
-say "ok"
+soak_end

@@ -14,25 +14,21 @@
 # fault server draws its probabilities from the same seed; the request interleaving can still differ).
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/fault_common.sh"
+source "$(dirname "$0")/soak_common.sh"
 export S3FCP_TIMEOUT=30
-RUNS=${SOAK_RUNS:-40}
-BASE=${SOAK_SEED:-$(( $(date +%s%N) % 1000000000 ))}
-BUDGET=${SOAK_BUDGET_S:-80}
-say "SOAK_SEED=$BASE, $RUNS runs (budget ${BUDGET} s)"
+soak_begin 40 80
 
 # gen_runs BASE N: one line per run: "SEED SIZE CHUNK CONC WINDOW ATTEMPTS READ_TIMEOUT CHANGE<TAB>PLAN<TAB>DESC".
 # Each run's draws come from random.Random(SEED) alone, so a run is replayed by SOAK_SEED=SEED SOAK_RUNS=1.
 gen_runs() {
-  python3 - "$1" "$2" <<'PY'
+  PYTHONPATH=$E2E_ROOT/tests/e2e python3 - "$1" "$2" <<'PY'
 import json, random, sys
+from soak_plans import CHUNKS, answer_fault, object_size
 base, n = int(sys.argv[1]), int(sys.argv[2])
 for seed in range(base, base + n):
     rng = random.Random(seed)
-    chunk = rng.choice([16384, 65536, 131072, 262144])
-    if rng.random() < 0.7:  # many parts in flight
-        size = min(rng.randrange(8 * chunk, 40 * chunk), 3 << 20) + rng.randrange(chunk)
-    else:                   # the edges: one byte, around one chunk, two chunks
-        size = rng.choice([1, rng.randrange(1, chunk), chunk - 1, chunk, chunk + 1, 2 * chunk, 2 * chunk + 1])
+    chunk = rng.choice(CHUNKS)
+    size = object_size(rng, chunk)
     conc = rng.choice([1, 2, 4, 8, 16])
     window = rng.choice([0, 0, 1, 2, conc, 2 * conc])  # 0: the default
     attempts = rng.choice([2, 3, 3]) if rng.random() < 0.25 else 10
@@ -41,30 +37,15 @@ for seed in range(base, base + n):
              "short_length", "stall"]
     for kind in rng.sample(kinds, rng.randint(1, 4)):
         p = round(rng.uniform(0.03, 0.2), 3)
-        rule = {"match": {"probability": p}, "times": -1}
-        if kind == "reset_after":
-            rule["reset_after"] = rng.choice([0, 1, rng.randrange(chunk), chunk - 1])
-        elif kind == "short_body":
-            rule["short_body"] = rng.choice([1, rng.randrange(1, chunk)])
-        elif kind == "short_length":
-            rule["short_length"] = rng.choice([1, rng.randrange(1, chunk)])
-        elif kind.startswith("status"):
-            rule.update(fault="status", status=int(kind[6:]))
-            if rng.random() < 0.1:
-                rule["retry_after"] = 1
-        elif kind == "full_200":
-            rule["full_200"] = True
-        elif kind == "wrong_content_range":
-            rule["wrong_content_range"] = True
+        if kind == "wrong_content_range":
+            rule = {"match": {"probability": p}, "times": -1, "wrong_content_range": True}
             if rng.random() < 0.3:
                 rule["total"] = size + rng.choice([-1, 1])
             else:
                 rule["shift"] = rng.choice([-1, 1, 7])
-        elif kind == "stall":  # each costs a --read-timeout 1 wait: keep them rare
-            p = round(rng.uniform(0.01, 0.04), 3)
-            rule = {"match": {"probability": p}, "fault": "stall", "after": rng.randrange(chunk), "seconds": 10,
-                    "times": -1}
-            read_timeout = 1
+        else:
+            rule, p, stalls = answer_fault(rng, kind, p, chunk, {}, retry_after=True)
+            read_timeout = 1 if stalls else read_timeout
         desc.append(f"{kind}@{p}")
         rules.append(rule)
     change = 1 if rng.random() < 0.15 else 0
@@ -79,16 +60,10 @@ for seed in range(base, base + n):
 PY
 }
 
-declare -A dist=()
-failures=()
-t_start=$SECONDS
 gen_runs "$BASE" "$RUNS" >"$TMP/runs"
 i=0
 while IFS=$'\t' read -r params plan desc; do
-  if ((SECONDS - t_start >= BUDGET)); then
-    say "time budget of ${BUDGET} s used up after $i runs"
-    break
-  fi
+  soak_time_up "$i" && break
   read -r seed size chunk conc window attempts read_timeout change <<<"$params"
   key=soak$i.bin
   fault_obj soak "$key" "$size"
@@ -109,7 +84,6 @@ while IFS=$'\t' read -r params plan desc; do
     s3fcp "${args[@]}" >"$STDOUT" 2>"$STDERR" || code=$?
   fi
   ms=$(($(ms_now) - t0))
-  dist[$code]=$((${dist[$code]:-0} + 1))
   problem=""
   out_size=$(stat -c %s "$STDOUT")
   if ((code == 0)); then
@@ -131,27 +105,11 @@ while IFS=$'\t' read -r params plan desc; do
   fi
   line="run $i seed $seed: size $size chunk $chunk -c $conc window ${window/#0/default} attempts $attempts"
   line+=" read-timeout $read_timeout [$desc] -> exit $code, $out_size bytes, $(wc -l <"$REQUEST_LOG") requests, $ms ms"
-  if [[ -n $problem ]]; then
-    say "$line"
-    say "  FAIL: $problem"
-    say "  stderr: $(head -c 500 "$STDERR")"
-    say "  plan: $plan"
+  [[ -n $problem ]] || ((code == 0)) || line+=" : $(head -c 200 "$STDERR")"
+  soak_ran "$seed" "$i" "$code" "$line" "$problem" "stderr: $(head -c 500 "$STDERR")" "plan: $plan" ||
     log_dump 'fault is not None' | head -n 8 >&9
-    failures+=("run $i (SOAK_SEED=$seed SOAK_RUNS=1): $problem")
-  else
-    say "$line${code:+$( ((code)) && echo " : $(head -c 200 "$STDERR")")}"
-  fi
   rm -f "$FAULT_DATA/soak/$key" "$OBJ"
   i=$((i + 1))
 done <"$TMP/runs"
 stop_fault_server
-
-summary=""
-for code in $(printf '%s\n' "${!dist[@]}" | sort -n); do summary+=" exit $code: ${dist[$code]};"; done
-say "exit codes:$summary total $((SECONDS - t_start)) s"
-if ((${#failures[@]})); then
-  say "${#failures[@]} run(s) broke the rules:"
-  printf '  %s\n' "${failures[@]}" >&9
-  false
-fi
-say "ok"
+soak_end

@@ -13,24 +13,20 @@
 # Every run prints its seed; SOAK_SEED=S SOAK_RUNS=1 tests/e2e/soak_file_faults.sh replays run S's plan and flags.
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/fault_common.sh"
+source "$(dirname "$0")/soak_common.sh"
 export S3FCP_TIMEOUT=30
-RUNS=${SOAK_RUNS:-60}
-BASE=${SOAK_SEED:-$(($(date +%s%N) % 1000000000))}
-BUDGET=${SOAK_BUDGET_S:-45}
-say "SOAK_SEED=$BASE, $RUNS runs (budget ${BUDGET} s)"
+soak_begin 60 45
 
 # gen_runs BASE N: a line per run: "SEED SIZE CHUNK CONC WINDOW ATTEMPTS READ_TIMEOUT HEDGE<TAB>PLAN<TAB>DESC".
 gen_runs() {
-  python3 - "$1" "$2" <<'PY'
+  PYTHONPATH=$E2E_ROOT/tests/e2e python3 - "$1" "$2" <<'PY'
 import json, random, sys
+from soak_plans import CHUNKS, answer_fault, object_size
 base, n = int(sys.argv[1]), int(sys.argv[2])
 for seed in range(base, base + n):
     rng = random.Random(seed)
-    chunk = rng.choice([16384, 65536, 131072, 262144])
-    if rng.random() < 0.7:
-        size = min(rng.randrange(8 * chunk, 40 * chunk), 3 << 20) + rng.randrange(chunk)
-    else:
-        size = rng.choice([1, rng.randrange(1, chunk), chunk - 1, chunk, chunk + 1, 2 * chunk, 2 * chunk + 1])
+    chunk = rng.choice(CHUNKS)
+    size = object_size(rng, chunk)
     conc = rng.choice([1, 2, 4, 8, 16])
     window = rng.choice([0, 0, 2, conc, 2 * conc])
     attempts = rng.choice([2, 3]) if rng.random() < 0.4 else 10
@@ -39,22 +35,8 @@ for seed in range(base, base + n):
     kinds = ["reset_after", "short_body", "status503", "status500", "full_200", "short_length", "stall"]
     for kind in rng.sample(kinds, rng.randint(1, 4)):
         p = round(rng.uniform(0.05, 0.3), 3)
-        rule = {"match": {"method": "GET", "probability": p}, "times": -1}
-        if kind == "reset_after":
-            rule["reset_after"] = rng.choice([0, 1, rng.randrange(chunk), chunk - 1])
-        elif kind == "short_body":
-            rule["short_body"] = rng.choice([1, rng.randrange(1, chunk)])
-        elif kind == "short_length":
-            rule["short_length"] = rng.choice([1, rng.randrange(1, chunk)])
-        elif kind.startswith("status"):
-            rule.update(fault="status", status=int(kind[6:]))
-        elif kind == "full_200":
-            rule["full_200"] = True
-        else:  # each costs a --read-timeout 1 wait: keep them rare
-            p = round(rng.uniform(0.01, 0.05), 3)
-            rule = {"match": {"method": "GET", "probability": p}, "fault": "stall", "after": rng.randrange(chunk),
-                    "seconds": 10, "times": -1}
-            read_timeout = 1
+        rule, p, stalls = answer_fault(rng, kind, p, chunk, {"method": "GET"}, stall_p=(0.01, 0.05))
+        read_timeout = 1 if stalls else read_timeout
         desc.append(f"{kind}@{p}")
         rules.append(rule)
     params = " ".join(str(v) for v in (seed, size, chunk, conc, window, attempts, read_timeout, hedge))
@@ -65,16 +47,10 @@ PY
 # others DIR: what DIR holds besides the target, one name a line.
 others() { find "$1" -mindepth 1 ! -name k.bin -printf '%f\n' | sort; }
 
-declare -A dist=()
-failures=()
-t_start=$SECONDS
 gen_runs "$BASE" "$RUNS" >"$TMP/runs"
 i=0
 while IFS=$'\t' read -r params plan desc; do
-  if ((SECONDS - t_start >= BUDGET)); then
-    say "time budget of ${BUDGET} s used up after $i runs"
-    break
-  fi
+  soak_time_up "$i" && break
   read -r seed size chunk conc window attempts read_timeout hedge <<<"$params"
   fault_obj soak k.bin "$size"
   out=$TMP/out$i
@@ -88,7 +64,6 @@ while IFS=$'\t' read -r params plan desc; do
   code=0
   s3fcp "${args[@]}" >"$STDOUT" 2>"$STDERR" || code=$?
   ms=$(($(ms_now) - t0))
-  dist[$code]=$((${dist[$code]:-0} + 1))
   problem="" resumed=""
   [[ ! -s $STDOUT ]] || problem="stdout is not empty"
   left=$(others "$out")
@@ -123,26 +98,9 @@ while IFS=$'\t' read -r params plan desc; do
   esac
   line="run $i seed $seed: size $size chunk $chunk -c $conc window ${window/#0/default} attempts $attempts"
   line+=" read-timeout $read_timeout hedge $hedge [$desc] -> exit $code, $ms ms$resumed"
-  if [[ -n $problem ]]; then
-    say "$line"
-    say "  FAIL: $problem"
-    say "  plan: $plan"
-    failures+=("run $i (SOAK_SEED=$seed SOAK_RUNS=1): $problem")
-  else
-    say "$line"
-    rm -rf "$out"
-  fi
+  ! soak_ran "$seed" "$i" "$code" "$line" "$problem" "plan: $plan" || rm -rf "$out"
   rm -f "$FAULT_DATA/soak/k.bin" "$OBJ"
   i=$((i + 1))
 done <"$TMP/runs"
 stop_fault_server
-
-summary=""
-for code in $(printf '%s\n' "${!dist[@]}" | sort -n); do summary+=" exit $code: ${dist[$code]};"; done
-say "exit codes:$summary total $((SECONDS - t_start)) s"
-if ((${#failures[@]})); then
-  say "${#failures[@]} run(s) broke the rules:"
-  printf '  %s\n' "${failures[@]}" >&9
-  false
-fi
-say "ok"
+soak_end

@@ -22,11 +22,9 @@
 # (the fault server draws its probabilities from the same seed; the request interleaving can still differ).
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/upload_common.sh"
+source "$(dirname "$0")/soak_common.sh"
 export S3FCP_TIMEOUT=60
-RUNS=${SOAK_RUNS:-100}
-BASE=${SOAK_SEED:-$(($(date +%s%N) % 1000000000))}
-BUDGET=${SOAK_BUDGET_S:-45}
-say "SOAK_SEED=$BASE, $RUNS runs (budget ${BUDGET} s)"
+soak_begin 100 45
 
 # gen_runs BASE N: a line per run:
 #   "SEED MODE SIZE CHUNK CONC ATTEMPTS READ_TIMEOUT CHECKSUM NO_CLOBBER<TAB>PLAN<TAB>DESC".
@@ -114,16 +112,10 @@ PY
 # shellcheck disable=SC2002 # a pipe, not a file, on stdin: the stream's path
 from_pipe() { cat "$1" | s3fcp - "${@:2}"; }
 
-declare -A dist=()
-failures=()
-t_start=$SECONDS
 gen_runs "$BASE" "$RUNS" >"$TMP/runs"
 i=0
 while IFS=$'\t' read -r params plan desc; do
-  if ((SECONDS - t_start >= BUDGET)); then
-    say "time budget of ${BUDGET} s used up after $i runs"
-    break
-  fi
+  soak_time_up "$i" && break
   read -r seed mode size chunk conc attempts read_timeout checksum no_clobber <<<"$params"
   key=soak$i.bin
   rm -rf "${FAULT_DATA:?}/soak" "$FAULT_DATA/.uploads"
@@ -146,7 +138,6 @@ while IFS=$'\t' read -r params plan desc; do
       ;;
   esac
   ms=$(($(ms_now) - t0))
-  dist[$code]=$((${dist[$code]:-0} + 1))
   problem=""
   stored=$FAULT_DATA/soak/$key
   if ((code == 0)); then
@@ -176,26 +167,10 @@ while IFS=$'\t' read -r params plan desc; do
   ((no_clobber == 0)) || line+=" --no-clobber"
   line+=" [$desc]"
   line+=" -> exit $code, $(wc -l <"$REQUEST_LOG") requests, $ms ms"
-  if [[ -n $problem ]]; then
-    say "$line"
-    say "  FAIL: $problem"
-    say "  stderr: $(head -c 500 "$STDERR")"
-    say "  plan: $plan"
+  [[ -n $problem ]] || ((code == 0)) || line+=" : $(head -c 200 "$STDERR")"
+  soak_ran "$seed" "$i" "$code" "$line" "$problem" "stderr: $(head -c 500 "$STDERR")" "plan: $plan" ||
     log_dump 'fault is not None' | head -n 8 >&9
-    failures+=("run $i (SOAK_SEED=$seed SOAK_RUNS=1): $problem")
-  else
-    say "$line${code:+$( ((code)) && echo " : $(head -c 200 "$STDERR")")}"
-  fi
   i=$((i + 1))
 done <"$TMP/runs"
 stop_fault_server
-
-summary=""
-for code in $(printf '%s\n' "${!dist[@]}" | sort -n); do summary+=" exit $code: ${dist[$code]};"; done
-say "exit codes:$summary total $((SECONDS - t_start)) s"
-if ((${#failures[@]})); then
-  say "${#failures[@]} run(s) broke the rules:"
-  printf '  %s\n' "${failures[@]}" >&9
-  false
-fi
-say "ok"
+soak_end
