@@ -11,7 +11,8 @@
 #   - NoSuchUpload on a part or on the first Complete: a clear error naming the upload, not a loop (that request is
 #     sent once), the upload aborted (it was still there);
 #   - --no-clobber: an existing key is 412 on the single PUT or on Complete (exit 10, the parts aborted, the object
-#     untouched); a PUT whose answer was lost and whose retry meets 412 is ours (a HEAD shows our checksum): exit 0;
+#     untouched); a PUT whose answer was lost and whose retry meets 412 is ours (a HEAD shows our checksum, or with
+#     --checksum off an ETag that is our body's MD5): exit 0;
 #     an object that appears while the parts are being sent is caught by Complete's If-None-Match.
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/upload_common.sh"
@@ -142,6 +143,18 @@ assert_requests -eq 1 "op == 'put' and status == 412"
 assert_requests -eq 1 "op == 'head' and status == 200"
 expect_exit 10 s3fcp "$SMALL" s3://c/put-lost --no-clobber -q
 assert_requests -eq 1 "op == 'head'"
+# The same with --checksum off, from a file and from a pipe: the ETag is the MD5 of our body, read again from the
+# source for the comparison.
+up_server '{"rules": [{"match": {"op": "put", "key": "put-lost-off"}, "fault": "lost_response"},
+  {"match": {"op": "put", "key": "put-lost-off-pipe"}, "fault": "lost_response"}]}'
+fault_bucket c
+expect_exit 0 s3fcp "$SMALL" s3://c/put-lost-off --no-clobber --checksum off -q
+assert_stored c put-lost-off "$SMALL"
+from_pipe() { s3fcp - "${@:2}" < <(cat "$1"); }
+expect_exit 0 from_pipe "$SMALL" s3://c/put-lost-off-pipe --no-clobber --checksum off -q
+assert_stored c put-lost-off-pipe "$SMALL"
+assert_requests -eq 2 "op == 'put' and status == 412"
+assert_requests -eq 2 "op == 'head' and status == 200"
 # Without --no-clobber the key is replaced; with it, a new key is written.
 expect_exit 0 s3fcp "$THREE" s3://c/exists "${ARGS[@]}"
 assert_stored c exists "$THREE"

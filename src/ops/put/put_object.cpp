@@ -1,6 +1,10 @@
 // PutObject: the whole upload in one request (put_ops.h).
+#include <algorithm>
+#include <vector>
+
 #include <fmt/format.h>
 
+#include "checksum/checksum.h"
 #include "ops/put/put_checks.h"
 #include "ops/put/put_ops.h"
 #include "util/log.h"
@@ -56,20 +60,40 @@ std::string PutObject::our_checksum() const {
   return *m_spec.checksum == ChecksumAlgorithm::Md5 ? hex_lower(m_part->digest) : encoded(m_part->digest);
 }
 
+// Our checksum on the object, or (--checksum off) an ETag that is the MD5 of our body, read again from the source
+// (which keeps the part until the PUT is done). Either way the size too. An ETag that is no MD5 (SSE-KMS, SSE-C)
+// cannot tell: not ours.
+bool PutObject::is_ours(const ResponseHead& head) const {
+  if (head.content_length != std::to_string(m_part->range.size())) return false;
+  if (m_spec.checksum) return shows_our_checksum(head, *m_spec.checksum, our_checksum());
+  const auto etag_md5 = expected_md5_from_etag(head.etag);
+  if (!etag_md5) return false;
+  Checksummer md5(ChecksumAlgorithm::Md5);
+  std::vector<std::byte> buffer(std::min<uint64_t>(m_part->range.size(), uint64_t{1} << 20));
+  for (uint64_t offset = 0; offset < m_part->range.size();) {
+    const auto n = m_source.read(*m_part, offset, buffer);
+    if (!n || *n == 0) return false;
+    md5.update(std::span(buffer).first(*n));
+    offset += *n;
+  }
+  return md5.finish_hex() == *etag_md5;
+}
+
 void PutObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
   m_in_flight = false;
   if (m_conflict) {
     // The HEAD after a 412: our own write (an earlier attempt that S3 carried out) or someone else's object.
     m_done = true;
-    if (outcome.ok() && a.head().content_length == std::to_string(m_part->range.size()) &&
-        shows_our_checksum(a.head(), *m_spec.checksum, our_checksum())) {
+    if (outcome.ok() && is_ours(a.head())) {
       UploadResult result;
       result.etag = a.head().etag;
       result.version_id = std::string(a.head().find("x-amz-version-id").value_or(""));
       result.parts = 1;
-      result.checksum_algorithm = checksum_algorithm_name(*m_spec.checksum);
-      result.checksum = our_checksum();
-      result.server_checksum = result.checksum;
+      if (m_spec.checksum) {
+        result.checksum_algorithm = checksum_algorithm_name(*m_spec.checksum);
+        result.checksum = our_checksum();
+        result.server_checksum = result.checksum;
+      }
       m_state.progress.uploaded.store(m_part->range.size(), std::memory_order_relaxed);
       m_state.set_result(std::move(result));
       return;
@@ -98,7 +122,7 @@ void PutObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
   Error error = conditional_failure(*outcome.error, m_spec.target);
   // 412 after our body went out more than once (a retry, or curl sending it again on a reused connection that
   // turned out closed): the first may have been stored and only its answer lost. The object decides.
-  if (error.kind == ErrorKind::Exists && m_spec.checksum && (m_task.attempts > 0 || m_body_starts > 1)) {
+  if (error.kind == ErrorKind::Exists && (m_task.attempts > 0 || m_body_starts > 1)) {
     m_conflict = std::move(error);
     return;
   }

@@ -106,6 +106,7 @@ class PutObject final : public Operation {
     int attempts = 0;
   };
   std::string our_checksum() const;  // as S3 states it ("" without one)
+  bool is_ours(const ResponseHead& head) const;  // the HEAD after a 412: the object our own earlier send stored
 
   const UploadSpec m_spec;
   UploadSource& m_source;
