@@ -174,11 +174,7 @@ void CopyObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
     // connection turns out closed, and S3 may have carried out the first.
     if (outcome.error && outcome.error->retryable && retry_step(ctx, a, *outcome.error)) return;
     if (outcome.error || !is_own_copy(a.head())) return fail(exists_error());
-    std::optional<ExpectedChecksum> sum;
-    if (const auto chosen = choose_checksum(a.head().headers, ChecksumMode::automatic()); chosen && *chosen) {
-      sum = **chosen;
-    }
-    return finish(a.head().etag, sum, a);
+    return finish_from_head(a);
   }
   if (m_phase != Phase::Head && m_phase != Phase::Tagging && m_phase != Phase::Copy) {
     return on_step_done(ctx, a, outcome);
@@ -258,6 +254,15 @@ void CopyObject::finish(const std::string& etag, const std::optional<ExpectedChe
     }
   }
   m_result.completed = true;
+}
+
+// The copy found by a HEAD of its destination: its ETag, and the checksum the HEAD shows.
+void CopyObject::finish_from_head(const Attempt& a) {
+  std::optional<ExpectedChecksum> sum;
+  if (const auto chosen = choose_checksum(a.head().headers, ChecksumMode::automatic()); chosen && *chosen) {
+    sum = **chosen;
+  }
+  finish(a.head().etag, sum, a);
 }
 
 // A destination that is this copy's own: the source's size and, where it has one, its full-object checksum; the

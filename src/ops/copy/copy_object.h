@@ -134,6 +134,7 @@ class CopyObject final : public Operation {
   bool retry_step(OpContext& ctx, const Attempt& a, const Error& error);
   bool is_crc_copy() const;
   void finish(const std::string& etag, const std::optional<ExpectedChecksum>& checksum, const Attempt& a);
+  void finish_from_head(const Attempt& a);  // the destination's HEAD showed this copy's own (is_own_copy)
   Error exists_error() const;  // --no-clobber: the destination is there
   void fail(Error error);       // the copy is over: no upload to abort (or it is being aborted)
   void fail_parts(OpContext& ctx, Error error);  // record the first error, then abort

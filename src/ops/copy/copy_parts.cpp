@@ -196,11 +196,8 @@ void CopyObject::on_step_done(OpContext& ctx, const Attempt& a, const Outcome& o
     }
     case Phase::Verifying: {
       if (!error && is_own_copy(a.head())) {
-        std::optional<ExpectedChecksum> sum;
-        const auto chosen = choose_checksum(a.head().headers, ChecksumMode::automatic());
-        if (chosen && *chosen) sum = **chosen;
         m_error.reset();
-        return finish(a.head().etag, sum, a);
+        return finish_from_head(a);
       }
       if (error && error->retryable && retry_step(ctx, a, *error)) return;
       return fail_parts(ctx, *std::exchange(m_error, std::nullopt));
