@@ -61,13 +61,12 @@ std::string PutObject::our_checksum() const {
 }
 
 // Our checksum on the object, or (--checksum off) an ETag that is the MD5 of our body, read again from the source
-// (which keeps the part until the PUT is done). Either way the size too. An ETag that is no MD5 (SSE-KMS, SSE-C)
-// cannot tell: not ours.
+// (which keeps the part until the PUT is done; read only when the ETag can be an MD5). Either way the size too. An
+// ETag that is no MD5 (SSE-KMS, SSE-C) cannot tell: not ours.
 bool PutObject::is_ours(const ResponseHead& head) const {
   if (head.content_length != std::to_string(m_part->range.size())) return false;
   if (m_spec.checksum) return shows_our_checksum(head, *m_spec.checksum, our_checksum());
-  const auto etag_md5 = expected_md5_from_etag(head.etag);
-  if (!etag_md5) return false;
+  if (!expected_md5_from_etag(head.etag)) return false;
   Checksummer md5(ChecksumAlgorithm::Md5);
   std::vector<std::byte> buffer(std::min<uint64_t>(m_part->range.size(), uint64_t{1} << 20));
   for (uint64_t offset = 0; offset < m_part->range.size();) {
@@ -76,7 +75,7 @@ bool PutObject::is_ours(const ResponseHead& head) const {
     md5.update(std::span(buffer).first(*n));
     offset += *n;
   }
-  return md5.finish_hex() == *etag_md5;
+  return shows_our_checksum(head, ChecksumAlgorithm::Md5, md5.finish_hex());
 }
 
 void PutObject::on_done(OpContext& ctx, Attempt& a, const Outcome& outcome) {
