@@ -47,8 +47,7 @@ Result<ObjectLocation> access_point_location(const AccessPointArn& arn, std::str
   } else {
     loc.scheme = "https";
     loc.host = label + (settings.fips ? ".s3-accesspoint-fips" : ".s3-accesspoint") +
-               (settings.dualstack ? ".dualstack." : ".") + arn.region + "." +
-               (arn.partition == "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com");
+               (settings.dualstack ? ".dualstack." : ".") + arn.region + "." + aws_domain(arn.region);
   }
   loc.canonical_uri = path_prefix + "/" + uri_encode(key, true);
   return loc;
