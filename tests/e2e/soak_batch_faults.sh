@@ -177,9 +177,8 @@ while ((i < RUNS)); do
   (($(request_count "status == 403 and fault == 'status'") == 0)) || : >"$run/denied"
   problem=$(check_run "$run" "$FAULT_DATA" "$STDERR" "$code")
   [[ ! -s $STDOUT ]] || problem+=$'\n'"stdout is not empty"
-  open=$(ls -A "$FAULT_DATA/.uploads" 2>/dev/null | wc -l) || true
-  lost=$(request_count "op == 'create' and fault == 'lost_response'")
-  ((open <= lost)) || problem+=$'\n'"$open multipart upload(s) left open ($lost lost to a create's answer)"
+  open_left=$(uploads_left_unaccounted)
+  [[ -z $open_left ]] || problem+=$'\n'"$open_left"
   problem=${problem#$'\n'}
   line="run $i seed $seed: -c $conc chunk $chunk attempts $attempts, $desc -> exit $code,"
   line+=" $(wc -l <"$REQUEST_LOG") requests, $ms ms"

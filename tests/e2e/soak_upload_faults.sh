@@ -159,9 +159,8 @@ while IFS=$'\t' read -r params plan desc; do
       problem="exit $code and stderr is not one line: $(head -c 300 "$STDERR")"
   fi
   [[ -s $STDOUT ]] && problem+="${problem:+; }stdout is not empty"
-  open=$(ls -A "$FAULT_DATA/.uploads" 2>/dev/null | wc -l) || true
-  lost=$(request_count "op == 'create' and fault == 'lost_response'")
-  ((open <= lost)) || problem+="${problem:+; }$open multipart upload(s) left open ($lost lost to a create's answer)"
+  open_left=$(uploads_left_unaccounted)
+  [[ -z $open_left ]] || problem+="${problem:+; }$open_left"
   line="run $i seed $seed: $mode size $size chunk $chunk -c $conc attempts $attempts read-timeout $read_timeout"
   line+=" checksum $checksum"
   ((no_clobber == 0)) || line+=" --no-clobber"

@@ -24,6 +24,9 @@
 #                                   the fault server holds KEY (a plain key) with FILE's bytes / holds no KEY
 #   assert_no_upload_dirs           no multipart upload open on the fault server (its .uploads is empty): what
 #                                   assert_no_mpu asks through ListMultipartUploads, without starting aws-cli
+#   uploads_left_unaccounted        a line when more multipart uploads are open on the fault server than
+#                                   CreateMultipartUpload answers were lost (ids that never reached s3fcp, which
+#                                   cannot abort those uploads); nothing otherwise
 #
 # Servers: moto for what a real S3 stores and shows (HEAD, tags, ACLs, listing); the fault server (with its log) for
 # what s3fcp sends, SigV4, checksums and faults. moto 5.2 does not check checksums and stores a bogus CRC64NVME for
@@ -121,4 +124,12 @@ assert_no_upload_dirs() {
   local left
   left=$(ls -A "$FAULT_DATA/.uploads" 2>/dev/null || true)
   [[ -z $left ]] || { say "multipart uploads left on the fault server: $left"; return 1; }
+}
+
+# uploads_left_unaccounted: see the header.
+uploads_left_unaccounted() {
+  local open lost
+  open=$(ls -A "$FAULT_DATA/.uploads" 2>/dev/null | wc -l) || true
+  lost=$(request_count "op == 'create' and fault == 'lost_response'")
+  ((open <= lost)) || echo "$open multipart upload(s) left open ($lost lost to a create's answer)"
 }
