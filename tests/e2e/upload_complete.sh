@@ -5,7 +5,9 @@
 #     upload completed by the first attempt: the retry meets NoSuchUpload, a HEAD finds our object, exit 0;
 #   - Complete's answer lost (the upload completed): the same, also with --no-clobber, SHA256 (composite) and
 #     --checksum off; a retried Complete meeting 412 under --no-clobber when the first one made the object: exit 0,
-#     also when curl sent it again without s3fcp counting an attempt (the object shows our checksum);
+#     also when curl sent it again without s3fcp counting an attempt (the object shows our checksum, or with
+#     --checksum off the ETag S3 computes from our parts'; another writer's object of the same size and part count
+#     is exit 10);
 #   - 200 OK, whitespace for a second, then the result: exit 0, one Complete;
 #   - 200 OK with a permanent <Error> (InvalidPart): no retry, aborted;
 #   - NoSuchUpload on a part or on the first Complete: a clear error naming the upload, not a loop (that request is
@@ -85,6 +87,22 @@ completes complete-lost-412-ours '{"rules": [{"match": {"op": "complete"}, "faul
   {"match": {"op": "complete"}, "fault": "status", "status": 412}]}'
 assert_requests -eq 1 "op == 'complete' and status == 412"
 assert_requests -eq 1 "op == 'head' and status == 200"
+# With --checksum off only the ETag can tell: S3's ETag for a multipart object is the MD5 of its parts' MD5s, which
+# s3fcp computes from its parts' ETags. Ours: exit 0. The same size in as many parts, other bytes: exit 10.
+ARGS+=(--checksum off)
+completes complete-lost-412-ours-off '{"rules": [{"match": {"op": "complete"}, "fault": "lost_response"},
+  {"match": {"op": "complete"}, "fault": "status", "status": 412}]}'
+assert_requests -eq 1 "op == 'complete' and status == 412"
+assert_requests -eq 1 "op == 'head' and status == 200"
+mkfile other.bin $((11 * MiB))
+expect_exit 0 s3fcp "$F" s3://c/other-writer --chunk-size 5MiB -q
+expect_exit 10 s3fcp "$THREE" s3://c/other-writer "${ARGS[@]}"
+grep -v '^{' "$STDERR" >"$TMP/lines"
+assert_one_line "$TMP/lines"
+assert_stats "s['exit_code'] == 10 and s['aborted'] is True"
+assert_requests -eq 1 "op == 'head' and key == 'other-writer' and status == 200"
+assert_stored c other-writer "$F"
+assert_no_upload_dirs
 ARGS=("${saved[@]::${#saved[@]}-1}")  # without --no-clobber
 
 completes complete-slow '{"rules": [{"match": {"op": "complete"}, "fault": "complete_whitespace", "seconds": 1}]}'

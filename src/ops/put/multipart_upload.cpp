@@ -323,8 +323,9 @@ void MultipartUpload::on_step_done(OpContext& ctx, Attempt& a, const Outcome& ou
       // A Complete that S3 carried out may have been sent again, by us (its answer was lost) or by curl without our
       // knowing (a reused connection that turned out closed): NoSuchUpload, or a 412, may mean the object is ours.
       // Look at it before saying the upload failed. (A 412 to what we sent once is looked at only when the object
-      // can show our checksum: without it, part count and size alone cannot tell ours from another's.)
-      const bool checkable = !object_checksum().empty();
+      // can show our checksum, or an ETag computed from our parts': part count and size alone cannot tell ours from
+      // another's.)
+      const bool checkable = !object_checksum().empty() || our_multipart_etag();
       if (e.s3_code == "NoSuchUpload" || (e.kind == ErrorKind::Exists && (m_complete_attempts > 1 || checkable))) {
         if (e.s3_code == "NoSuchUpload") {
           e.kind = ErrorKind::NotFound;
@@ -342,10 +343,7 @@ void MultipartUpload::on_step_done(OpContext& ctx, Attempt& a, const Outcome& ou
       return;
     }
     case Phase::Verifying: {
-      const std::string suffix = "-" + std::to_string(m_parts.size()) + "\"";
-      const std::string ours = object_checksum();
-      if (!error && a.head().etag.ends_with(suffix) &&
-          (ours.empty() || shows_our_checksum(a.head(), *m_spec.checksum, ours))) {
+      if (!error && is_our_object(a.head())) {
         CompletedUpload done;
         done.etag = a.head().etag;
         return finish_completed(done, a);
@@ -368,6 +366,26 @@ void MultipartUpload::on_step_done(OpContext& ctx, Attempt& a, const Outcome& ou
     default:
       return;
   }
+}
+
+std::optional<std::string> MultipartUpload::our_multipart_etag() const {
+  std::vector<std::string> etags;
+  etags.reserve(m_parts.size());
+  for (const auto& [number, part] : m_parts) etags.push_back(part.etag);
+  return multipart_etag(etags);
+}
+
+bool MultipartUpload::is_our_object(const ResponseHead& head) const {
+  uint64_t size = 0;
+  for (const auto& [number, part] : m_parts) size += part.source.range.size();
+  const std::string suffix = "-" + std::to_string(m_parts.size()) + "\"";
+  if (!head.etag.ends_with(suffix) || head.content_length != std::to_string(size)) return false;
+  const std::string ours = object_checksum();
+  if (!ours.empty()) return shows_our_checksum(head, *m_spec.checksum, ours);
+  // No checksum of ours: the ETag S3 computes from our parts' ETags, where it is made of MD5s (not SSE-KMS or SSE-C).
+  if (const auto etag = our_multipart_etag(); etag && etag_from_md5s(head)) return iequals(head.etag, *etag);
+  // Part count and size alone: enough only when a Complete of ours went twice, not for a 412 to what we sent once.
+  return m_unverified->kind != ErrorKind::Exists || m_complete_attempts > 1;
 }
 
 void MultipartUpload::finish_completed(const CompletedUpload& done, const Attempt& a) {

@@ -1,5 +1,7 @@
 #include "ops/put/put_checks.h"
 
+#include <array>
+
 #include <fmt/format.h>
 
 #include "ops/put/put_ops.h"
@@ -31,6 +33,25 @@ bool shows_our_checksum(const ResponseHead& head, ChecksumAlgorithm algorithm, c
   if (!stated) return false;
   if (ours.find('-') != std::string::npos) return trim(*stated) == ours;  // composite: "<base64>-N"
   return verify(ExpectedChecksum{algorithm, std::string(*stated)}, ours).has_value();
+}
+
+std::optional<std::string> multipart_etag(const std::vector<std::string>& part_etags) {
+  Checksummer md5(ChecksumAlgorithm::Md5);
+  for (const auto& etag : part_etags) {
+    const auto hex = expected_md5_from_etag(etag);
+    if (!hex) return std::nullopt;
+    std::array<std::byte, 16> digest{};
+    for (size_t i = 0; i < digest.size(); ++i) {
+      digest[i] = static_cast<std::byte>(std::stoi(hex->substr(2 * i, 2), nullptr, 16));
+    }
+    md5.update(digest);
+  }
+  return fmt::format("\"{}-{}\"", md5.finish_hex(), part_etags.size());
+}
+
+bool etag_from_md5s(const ResponseHead& head) {
+  const auto sse = head.find("x-amz-server-side-encryption");
+  return !(sse && sse->starts_with("aws:kms")) && !head.find("x-amz-server-side-encryption-customer-algorithm");
 }
 
 Error conditional_failure(const Error& error, const Target& target) {

@@ -24,6 +24,13 @@ std::optional<Error> check_echo(const ResponseHead& head, ChecksumAlgorithm algo
 // answer without one proves nothing.
 bool shows_our_checksum(const ResponseHead& head, ChecksumAlgorithm algorithm, const std::string& ours);
 
+// The ETag S3 gives a multipart object whose parts were answered with `part_etags` (in part order): the MD5 of their
+// MD5s, then "-N", quoted ("\"…-3\""). nullopt when a part's ETag is not 32 hex digits.
+std::optional<std::string> multipart_etag(const std::vector<std::string>& part_etags);
+
+// Whether a HEAD's ETag can be derived from MD5s of the bytes: not for SSE-KMS and SSE-C objects.
+bool etag_from_md5s(const ResponseHead& head);
+
 // A failed If-None-Match write (412, or S3's ConditionalRequestConflict) as an Exists error; others as they are.
 Error conditional_failure(const Error& error, const Target& target);
 

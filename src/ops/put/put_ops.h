@@ -175,6 +175,8 @@ class MultipartUpload final : public Operation {
   bool retry_step(OpContext& ctx, const Error& error, const Attempt& a);
   Result<std::string> complete_body() const;
   std::string object_checksum() const;  // ours, as S3 encodes it; "" without one
+  std::optional<std::string> our_multipart_etag() const;  // what S3's ETag is from our parts', if they are MD5s
+  bool is_our_object(const ResponseHead& head) const;     // the HEAD after Complete shows the object is this upload's
   void finish_completed(const CompletedUpload& done, const Attempt& a);
   void fail(OpContext& ctx, Error error);  // record the first error, then abort
   void begin_abort(OpContext& ctx);
