@@ -4,7 +4,8 @@
 # On moto: the bytes, the metadata and the tags come along (and what --metadata names is changed). On the fault
 # server: a source with a full-object CRC64NVME is copied with it declared FULL_OBJECT, every part's CRC and the
 # source's value sent with Complete; a 503 on a part is retried; a Complete whose answer was lost is checked with a
-# HEAD (exit 0), also when, under --no-clobber, it meets its own object with 412. A source that changed is exit 5,
+# HEAD (exit 0), also when, under --no-clobber, it meets its own object with 412 (shown by the source's checksum, or
+# by the ETag computed from the parts'; another writer's object is exit 10). A source that changed is exit 5,
 # a Complete that S3 refuses for its checksum exit 7, --no-clobber onto an existing key exit 10, SIGINT exit 130:
 # each time the upload is aborted and none is left.
 source "$(dirname "$0")/common.sh"
@@ -100,6 +101,31 @@ expect_exit 0 "$S3FCP_BIN" --endpoint-url "$ENDPOINT" s3://fb/src.bin s3://fb2/l
 assert_sha "$FAULT_DATA/fb2/lost412.bin" "$TMP/src.bin"
 assert_requests -eq 1 "op == 'complete' and status == 412"
 assert_requests -eq 1 "op == 'head' and key == 'lost412.bin' and status == 200"
+assert_no_mpu fb2
+# The same from a source without a checksum (a multipart upload with --checksum off): the ETag S3 computes from the
+# parts' ETags (the MD5 of their MD5s) shows the copy is ours, exit 0. Another writer's object of the same size in
+# as many parts is not: exit 10, the object kept.
+start_fault_server
+expect_exit 0 "$S3FCP_BIN" --endpoint-url "$ENDPOINT" "$TMP/src.bin" s3://fb/plain.bin --chunk-size 5MiB \
+  --checksum off -q
+head -c $((11 * MiB + 5)) /dev/urandom >"$TMP/other.bin"
+expect_exit 0 "$S3FCP_BIN" --endpoint-url "$ENDPOINT" "$TMP/other.bin" s3://fb2/other.bin --chunk-size 5MiB \
+  --checksum off -q
+start_fault_server '{"rules": [{"match": {"op": "complete"}, "fault": "lost_response"},
+  {"match": {"op": "complete"}, "fault": "status", "status": 412}]}'
+expect_exit 0 "$S3FCP_BIN" --endpoint-url "$ENDPOINT" s3://fb/plain.bin s3://fb2/lost412-plain.bin \
+  --chunk-size 5MiB -c 1 --no-clobber -q
+assert_sha "$FAULT_DATA/fb2/lost412-plain.bin" "$TMP/src.bin"
+meta=$FAULT_DATA/.meta/fb/plain.bin.json
+[[ -f $meta ]] && ! grep -qi 'x-amz-checksum-' "$meta" || { say "plain.bin has a checksum: $(cat "$meta")"; exit 1; }
+assert_requests -eq 1 "op == 'complete' and status == 412"
+assert_requests -eq 1 "op == 'head' and key == 'lost412-plain.bin' and status == 200"
+start_fault_server
+expect_exit 10 "$S3FCP_BIN" --endpoint-url "$ENDPOINT" s3://fb/plain.bin s3://fb2/other.bin --chunk-size 5MiB \
+  --no-clobber -q
+assert_one_line "$STDERR"
+assert_requests -eq 1 "op == 'head' and key == 'other.bin' and status == 200"
+assert_sha "$FAULT_DATA/fb2/other.bin" "$TMP/other.bin"
 assert_no_mpu fb2
 
 # --no-clobber onto an existing key: If-None-Match: * on Complete, whose 412 is exit 10; the upload aborted, the key

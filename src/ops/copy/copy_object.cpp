@@ -270,8 +270,17 @@ void CopyObject::finish_from_head(const Attempt& a) {
 // the source's HEAD was answered (both in the server's clock, whole seconds). An object that matches but is older
 // was there before.
 bool CopyObject::is_own_copy(const ResponseHead& destination) const {
-  const bool etag = m_part_count == 0 ? destination.etag == m_result.source_etag
-                                      : destination.etag.ends_with(fmt::format("-{}\"", m_part_count));
+  bool etag = m_part_count == 0 ? destination.etag == m_result.source_etag
+                                : destination.etag.ends_with(fmt::format("-{}\"", m_part_count));
+  if (etag && m_part_count > 0) {
+    // A multipart copy's ETag is S3's from our parts' ETags, where they are MD5s (not under SSE-KMS or SSE-C).
+    // Without it or the source's checksum, a 412 to a Complete we sent once is not shown to be ours.
+    if (const auto ours = parts_etag(); ours && etag_from_md5s(destination)) {
+      etag = iequals(destination.etag, *ours);
+    } else if (!m_source_checksum && m_complete_attempts == 1 && m_error && m_error->kind == ErrorKind::Exists) {
+      etag = false;
+    }
+  }
   if (!etag || destination.content_length != std::to_string(m_result.size)) return false;
   const auto modified = parse_http_date(destination.find("last-modified").value_or(""));
   if (!m_began || !modified || *modified < *m_began) return false;

@@ -127,6 +127,7 @@ class CopyObject final : public Operation {
   std::optional<Request> part_request(OpContext& ctx);
   void on_head_done(const Attempt& a);
   bool is_own_copy(const ResponseHead& destination) const;
+  std::optional<std::string> parts_etag() const;  // what S3's ETag is from our parts', if they are MD5s
   void on_step_done(OpContext& ctx, const Attempt& a, const Outcome& outcome);
   void on_part_done(OpContext& ctx, const Attempt& a, const Outcome& outcome);
   void begin_multipart(uint64_t part_size);

@@ -8,6 +8,7 @@
 
 #include "ops/copy/copy_object.h"
 #include "ops/put/multipart_parts.h"
+#include "ops/put/put_checks.h"
 #include "s3/messages.h"
 #include "util/log.h"
 
@@ -175,9 +176,10 @@ void CopyObject::on_step_done(OpContext& ctx, const Attempt& a, const Outcome& o
       }
       if (m_spec.no_clobber && e.http_status == 412) {
         // Complete's one condition is If-None-Match: the destination exists, or (sent again, by us or by curl) it
-        // is ours. What we sent once is looked at only when the source's checksum can tell.
+        // is ours. What we sent once is looked at only when the source's checksum, or the ETag S3 computes from our
+        // parts', can tell.
         m_error = exists_error();
-        if (m_complete_attempts == 1 && !m_source_checksum) {
+        if (m_complete_attempts == 1 && !m_source_checksum && !parts_etag()) {
           return fail_parts(ctx, *std::exchange(m_error, std::nullopt));
         }
         m_phase = Phase::Verifying;
@@ -254,6 +256,13 @@ void CopyObject::begin_abort(OpContext& ctx) {
   m_phase = Phase::Aborting;
   m_task = Task{};
   m_retries = RetryQueue<Task>{};
+}
+
+std::optional<std::string> CopyObject::parts_etag() const {
+  std::vector<std::string> etags;
+  etags.reserve(m_parts.size());
+  for (const auto& [number, part] : m_parts) etags.push_back(part.etag);
+  return multipart_etag(etags);
 }
 
 }  // namespace s3fcp
